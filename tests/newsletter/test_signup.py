@@ -261,7 +261,7 @@ def test_a_signup_confirmation_link_expires_with_the_unconfirmed_signup(client, 
     "mangle",
     [
         lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # altered signature
-        lambda t: "0" + t[1:],  # altered id
+        lambda t: ("1" if t[0] == "0" else "0") + t[1:],  # altered id
         lambda t: t.split(":")[0],  # no signature
         lambda t: "x",
     ],
