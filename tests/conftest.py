@@ -1,7 +1,17 @@
+import os
 import uuid
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
+
+# CI judges a submission by one run: there the property tests replay the same examples every
+# time (derandomize), so a red CI always means a change broke something, never that this run
+# happened to draw a new case. Local runs keep drawing new examples, which is where they find
+# bugs; a failing example is printed with its reproduction blob.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)
