@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from . import processing_facts as facts
 from .audit import Action, audit
 from .holdings import category_choices, count_holdings, subject_choices
 from .models import Breach
@@ -144,13 +145,20 @@ def _values(breach: Breach) -> dict[str, Any]:
 
 
 # --- writes ------------------------------------------------------------------------------------
+# Serialises numbering: PostgreSQL drops FOR UPDATE from an aggregate query, and the first
+# breach of a year has no row to lock, so a transaction-scoped advisory lock is taken instead
+# (released at commit or rollback). SQLite (`make run`) serialises writers anyway.
+REFERENCE_LOCK = 0x5E20B7
+
+
 def _next_reference(aware_at: datetime) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFERENCE_LOCK])
     prefix = f"BR-{timezone.localtime(aware_at).year}-"
-    last = (
-        Breach.objects.select_for_update()
-        .filter(reference__startswith=prefix)
-        .aggregate(last=Max("reference"))["last"]
-    )
+    last = Breach.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))[
+        "last"
+    ]
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -192,7 +200,9 @@ def breach_save(
         breach.reference = _next_reference(breach.aware_at)
         breach.created_by = actor if getattr(actor, "is_authenticated", False) else None
         breach.created_at = now
-    if decided and breach.authority_decided_at is None:
+    # The time of the decision in force: a changed decision (notify -> do not notify) is a new
+    # decision, recorded when it was made, not when the first one was.
+    if decided and (breach.authority_decided_at is None or "authority_decision" in changes):
         breach.authority_decided_at = now
     elif not decided:
         breach.authority_decided_at = None
@@ -275,25 +285,32 @@ def _labels(keys: list[str], choices: list[tuple[str, Any]]) -> list[str]:
 
 def report_context(breach: Breach) -> dict[str, Any]:
     """What the notification form shows, in the active language."""
-    from .subject_export import AUTHORITY, CONTROLLER
 
     def when(value: datetime | None) -> str:
         if value is None:
             return ""
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
+    # The controller and the authority as settings.SEROP_COMPANY states them, the same source
+    # as the records of processing and the privacy notice (not a second hand-kept copy).
+    controller, authority = facts.company(), facts.authority()
     handler = breach.handler
     return {
         "breach": breach,
-        "controller": CONTROLLER,
-        "authority": AUTHORITY,
-        "contact_name": (handler.get_full_name() or handler.get_username()) if handler else "",
-        "contact_email": handler.email if handler else CONTROLLER["email"],
+        "controller": controller,
+        "authority": authority,
+        "contact_name": (
+            (handler.get_full_name() or handler.get_username())
+            if handler
+            else controller["contact_person"]
+        ),
+        "contact_email": (handler.email if handler else "") or controller["email"],
         "occurred_from": when(breach.occurred_from),
         "occurred_until": when(breach.occurred_until),
         "aware_at": when(breach.aware_at),
         "deadline": when(breach.deadline),
         "authority_notified_at": when(breach.authority_notified_at),
+        "authority_decided_at": when(breach.authority_decided_at),
         "subjects_notified_at": when(breach.subjects_notified_at),
         "counted_at": when(breach.counted_at),
         "categories": _labels(breach.data_categories, category_choices()),

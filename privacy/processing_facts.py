@@ -267,14 +267,46 @@ def _seconds_text(seconds: int | None) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
+def _message_cookie_name() -> str | None:
+    """The cookie django.contrib.messages keeps a message in until it is shown (after a form is
+    sent and the browser redirected), or None when the configured storage uses no cookie
+    (``SessionStorage`` keeps messages in the session)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.utils.module_loading import import_string
+
+    if "django.contrib.messages" not in settings.INSTALLED_APPS:
+        return None
+    storage = import_string(settings.MESSAGE_STORAGE)
+    if issubclass(storage, CookieStorage):
+        return storage.cookie_name
+    if issubclass(storage, FallbackStorage) and any(
+        issubclass(s, CookieStorage) for s in storage.storage_classes
+    ):
+        return CookieStorage.cookie_name
+    return None
+
+
 def cookies() -> list[CookieFact]:
-    """The only cookies the system sets (session, CSRF, language), as configured."""
+    """Every cookie the system sets (session, CSRF, language, and the messages cookie unless
+    messages are kept in the session), as configured."""
+    staff_idle = _seconds_text(settings.SESSION_COOKIE_AGE)
     if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
-        session_life = _("%(idle)s without activity, and when the browser closes") % {
-            "idle": _seconds_text(settings.SESSION_COOKIE_AGE)
+        staff_life = _("%(idle)s without activity, and when the browser closes") % {
+            "idle": staff_idle
         }
     else:
-        session_life = _seconds_text(settings.SESSION_COOKIE_AGE)
+        staff_life = staff_idle
+    # The personal data page sets its own expiry on the session (candidates/public/session.py):
+    # a cookie that lasts that long after the last request, browser closed or not.
+    self_service_minutes = getattr(settings, "SELF_SERVICE_SESSION_MINUTES", None)
+    if self_service_minutes:
+        session_life = _("Staff: %(staff)s. The personal data page: %(idle)s without activity") % {
+            "staff": staff_life,
+            "idle": _seconds_text(int(self_service_minutes) * 60),
+        }
+    else:
+        session_life = staff_life
     result = [
         CookieFact(
             settings.SESSION_COOKIE_NAME,
@@ -292,6 +324,18 @@ def cookies() -> list[CookieFact]:
             _seconds_text(settings.LANGUAGE_COOKIE_AGE),
         ),
     ]
+    message_cookie = _message_cookie_name()
+    if message_cookie:
+        result.append(
+            CookieFact(
+                message_cookie,
+                _(
+                    'Carries a confirmation (such as "Your changes have been saved") to the '
+                    "next page after you send a form while logged in; removed when it is shown"
+                ),
+                _("until it is shown, at most until the browser closes"),
+            )
+        )
     return result
 
 

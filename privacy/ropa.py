@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -126,7 +127,11 @@ def _activity(purpose: facts.PurposeFacts, processors: dict[str, facts.Processor
             _("Sensitive categories visible only to the roles that need them: %(categories)s")
             % {"categories": ", ".join(str(c.label) for c in purpose.sensitive_categories)}
         )
-    security.append(_("Role-based access, audit trail, two-factor login (see Security)"))
+    # As configured: the second factor only where settings require it (not in `make run`).
+    if settings.SEROP_REQUIRE_2FA:
+        security.append(_("Role-based access, audit trail, two-factor login (see Security)"))
+    else:
+        security.append(_("Role-based access, audit trail, password login (see Security)"))
     return Activity(
         purpose=str(purpose.purpose.label),
         subjects=[str(s.label) for s in purpose.subjects],

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from privacy.breaches import breach_save
 from privacy.models import AuditEntry, Breach
 from privacy.roles import Role
 from tests.factories import EmployeeFactory
@@ -254,3 +255,29 @@ def test_the_deadline_is_shown_in_local_time(client, dpo, time):
     html = client.get(url("change", breach)).content.decode()
     assert "31. marts 2026 11:00" in html
     assert breach.deadline == dt.datetime(2026, 3, 31, 9, 0, tzinfo=dt.UTC)
+
+
+def test_the_report_names_the_controller_as_the_settings_state_it(client, dpo, time, settings):
+    """The controller comes from SEROP_COMPANY, the same source as the records of processing
+    and the notice: a changed phone number or address shows in the next report."""
+    settings.SEROP_COMPANY = {
+        **settings.SEROP_COMPANY,
+        "phone": "11223344",
+        "street": "Nygade 7",
+        "contact_person": "Hanne Holm",
+        "email": "gdpr@serop.dk",
+    }
+    breach = record(aware_at=local(2026, 4, 1, 9, 30))  # no handler: the company's contact
+    text = pdf_text(client.get(url("report", breach)))
+    assert "11223344" in text and "Nygade 7, 4200 Slagelse" in text
+    assert "Hanne Holm, gdpr@serop.dk" in text
+
+
+def test_the_report_gives_the_date_of_the_decision_on_notifying(client, dpo, time):
+    breach = record(aware_at=local(2026, 4, 1, 9, 30))
+    breach.authority_decision = Breach.Decision.NOT_NOTIFY
+    breach.authority_reason = "The files were encrypted."
+    breach_save(breach=breach, changes={"authority_decision": ("pending", "not_notify")})
+    text = pdf_text(client.get(url("report", breach), {"language": "en"}))
+    section = text[text.index("9. Decision on notifying Datatilsynet") :]
+    assert "Decision recorded April 2, 2026, noon" in section  # NOW, in Danish time

@@ -1,8 +1,10 @@
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 
 from privacy.breaches import breach_problems, breach_save
 from privacy.models import AuditEntry, Breach
@@ -156,3 +158,64 @@ def test_the_deadline_property_matches_the_stored_awareness():
         breach = record(aware_at=AWARE)
     breach.refresh_from_db()
     assert breach.deadline - breach.aware_at == dt.timedelta(hours=72)
+
+
+def test_a_changed_decision_is_stamped_with_the_time_it_was_changed():
+    with time_machine.travel(local(2026, 3, 29, 9, 0), tick=False):
+        breach = record(aware_at=AWARE)
+        change(breach, authority_decision=Breach.Decision.NOTIFY)
+    breach.refresh_from_db()
+    assert breach.authority_decided_at == local(2026, 3, 29, 9, 0)
+    with time_machine.travel(local(2026, 3, 30, 14, 0), tick=False):
+        change(breach, measures_taken="Passwords reset.")  # another field: the time stays
+        breach.refresh_from_db()
+        assert breach.authority_decided_at == local(2026, 3, 29, 9, 0)
+        change(
+            breach,
+            authority_decision=Breach.Decision.NOT_NOTIFY,
+            authority_reason="The laptop was found; the disk was encrypted.",
+        )
+    breach.refresh_from_db()
+    assert breach.authority_decided_at == local(2026, 3, 30, 14, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_breaches_recorded_at_once_get_consecutive_references():
+    """The second recording waits for the first to commit instead of taking the same number
+    (and failing on the unique reference)."""
+    first_numbered, release = threading.Event(), threading.Event()
+    references: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                references["first"] = record(aware_at=AWARE).reference
+                first_numbered.set()
+                release.wait(10)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            first_numbered.set()
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            references["second"] = record(aware_at=AWARE).reference
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_numbered.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    assert two.is_alive()  # waiting for the first transaction
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert not errors, errors
+    assert sorted(references.values()) == ["BR-2026-0001", "BR-2026-0002"]

@@ -163,11 +163,14 @@ def test_the_seed_is_read_and_its_lists_extracted():
 
 
 def test_every_processor_the_policy_names_is_in_the_notice(notice):
-    text = notice.lower()
+    # As a whole word: "NETS" must name Nets, not be found inside another word.
+    def named(name: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", notice, re.IGNORECASE) is not None
+
     missing = [
         name
         for name in sorted(policy_processors())
-        if name.lower() not in text and name.lower().removesuffix(".com") not in text
+        if not named(name) and not named(name.removesuffix(".com"))
     ]
     assert not missing, f"processors of the policy missing from the notice: {missing}"
 

@@ -174,3 +174,14 @@ def test_the_command_prints_the_csv_without_output_and_refuses_a_missing_folder(
         call_command(
             "privacy_inventory", "--format", "ropa-pdf", "--output", str(tmp_path / "no" / "x.pdf")
         )
+
+
+@pytest.mark.parametrize(
+    ("required", "login"), [(True, "two-factor login"), (False, "password login")]
+)
+def test_each_activity_states_the_login_as_configured(settings, required, login):
+    settings.SEROP_REQUIRE_2FA = required
+    rows = csv_rows(ropa_export(fmt="csv", language="en").content)
+    for row in rows:
+        last = row["Security measures"].splitlines()[-1]
+        assert last == f"Role-based access, audit trail, {login} (see Security)"
