@@ -186,8 +186,19 @@ class PersonalDataAdmin(FieldAccessMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
             audit(Action.CREATE, request=request, obj=obj)
+        # Each changed row with its old and new values, as on the main form (masked by audit).
+        row_form = {id(f.instance): f for f in formset.initial_forms}
         for obj, changed in formset.changed_objects:
-            audit(Action.CHANGE, request=request, obj=obj, fields=changed)
+            f = row_form.get(id(obj))
+            audit(
+                Action.CHANGE,
+                request=request,
+                obj=obj,
+                fields=changed,
+                changes={n: (f.initial.get(n), f.cleaned_data.get(n)) for n in changed}
+                if f is not None
+                else None,
+            )
         for obj in formset.deleted_objects:
             audit(
                 Action.DELETE,

@@ -332,12 +332,9 @@ class CandidateAdmin(PersonalDataImportExportMixin, DisclosureAdminMixin, Person
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is StaffNote:
-            notes = formset.save(commit=False)
-            for note in notes:
+            # The author is set here, then the mixin saves and audits the rows as for any
+            # inline (its save_formset calls formset.save(), which keeps the author).
+            for note in formset.save(commit=False):
                 if note.pk is None:
                     note.author = request.user
-                note.save()
-            for note in formset.deleted_objects:
-                note.delete()
-            return
         super().save_formset(request, form, formset, change)

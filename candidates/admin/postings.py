@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacy import access
 from privacy.admin_mixins import PersonalDataAdmin, PersonalDataInline
 
 from ..models import Application, JobPosting, PostingChannel
@@ -68,6 +69,14 @@ class ApplicationAdmin(PersonalDataAdmin):
     search_fields = ["first_name", "last_name", "=email", "phone", "posting__title"]
     autocomplete_fields = ["posting", "candidate"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        queryset = super().get_queryset(request)
+        if access.may_see_restricted(request.user):
+            return queryset
+        # An application is the applicant's own record (no is_restricted of its own), but one
+        # linked to a restricted CV-bank candidate is that person's data: hidden as theirs is.
+        return queryset.exclude(candidate__is_restricted=True)
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, obj: Application) -> str:
