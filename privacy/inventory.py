@@ -52,11 +52,18 @@ def flat_rows() -> list[dict[str, str]]:
                 **{k: ";".join(v) if isinstance(v, list) else str(v) for k, v in field.items()},
                 "processors": ";".join(p["key"] for p in procs),
                 "processor_names": ";".join(p.get("name", "") for p in procs),
+                "processor_services": ";".join(p.get("service", "") for p in procs),
+                "processor_roles": ";".join(p.get("role", "") for p in procs),
                 "processor_countries": ";".join(p.get("country", "") for p in procs),
                 "third_country_transfers": ";".join(
                     f"{p['key']}: {p.get('transfer_safeguard', '')}"
                     for p in procs
                     if p.get("third_country_transfer")
+                ),
+                # The agreement on file (reference and date) or nothing yet: the DPO's to-do.
+                "processor_agreements": ";".join(
+                    f"{p['key']}: {p.get('dpa_reference') or '-'} {p.get('dpa_signed_on') or '-'}"
+                    for p in procs
                 ),
             }
         )

@@ -11,7 +11,9 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_CPR_RE = re.compile(r"^\s*(\d{2})(\d{2})(\d{2})\s*-?\s*(\d{4})\s*$")
+# re.ASCII throughout: Python's \d also matches the digits of other scripts (Arabic-Indic,
+# fullwidth), which int() happily reads, so without it such input would pass and be stored.
+_CPR_RE = re.compile(r"^\s*(\d{2})(\d{2})(\d{2})\s*-?\s*(\d{4})\s*$", re.ASCII)
 _CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 
@@ -67,7 +69,7 @@ def mask_cpr(value: str) -> str:
 
 def validate_cvr(value: str) -> None:
     digits = (value or "").replace(" ", "")
-    if not re.fullmatch(r"\d{8}", digits):
+    if not re.fullmatch(r"\d{8}", digits, re.ASCII):
         raise ValidationError(_("A CVR number has exactly 8 digits."), code="cvr_format")
     if digits[0] == "0" or sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS, strict=True)) % 11:
         raise ValidationError(
@@ -77,17 +79,17 @@ def validate_cvr(value: str) -> None:
 
 
 def validate_reg_no(value: str) -> None:
-    if not re.fullmatch(r"\d{4}", value or ""):
+    if not re.fullmatch(r"\d{4}", value or "", re.ASCII):
         raise ValidationError(_("A bank registration number has exactly 4 digits."), code="reg_no")
 
 
 def validate_account_no(value: str) -> None:
-    if not re.fullmatch(r"\d{1,10}", value or ""):
+    if not re.fullmatch(r"\d{1,10}", value or "", re.ASCII):
         raise ValidationError(_("A bank account number has 1 to 10 digits."), code="account_no")
 
 
 def validate_postcode(value: str) -> None:
-    if not re.fullmatch(r"\d{4}", value or ""):
+    if not re.fullmatch(r"\d{4}", value or "", re.ASCII):
         raise ValidationError(_("A Danish postcode has exactly 4 digits."), code="postcode")
 
 
@@ -103,9 +105,9 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     compact = normalize_phone(value)
-    if re.fullmatch(r"\d{8}", compact):
+    if re.fullmatch(r"\d{8}", compact, re.ASCII):
         return
-    if compact.startswith("+") and compact[1:].isdigit():
+    if re.fullmatch(r"\+\d+", compact, re.ASCII):
         try:
             number = phonenumbers.parse(compact, None)
         except phonenumbers.NumberParseException:

@@ -1,6 +1,7 @@
 """Production. Every secret comes from the environment and has no default: a missing one stops
 start-up with Django's ImproperlyConfigured naming the variable."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -22,6 +23,15 @@ for _name, _value in (
 ):
     if not _value:  # set but empty is as bad as missing
         raise ImproperlyConfigured(f"Set the {_name} environment variable (it is empty)")
+# A malformed key would otherwise pass start-up and fail on the first encrypted read or write.
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must hold Fernet keys (32 url-safe base64-encoded bytes), "
+            "comma-separated; one of them is not"
+        ) from None
 if BLIND_INDEX_KEY in FIELD_ENCRYPTION_KEYS or SECRET_KEY in (
     BLIND_INDEX_KEY,
     *FIELD_ENCRYPTION_KEYS,

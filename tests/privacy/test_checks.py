@@ -119,3 +119,51 @@ def test_a_processor_deleted_from_the_register_is_reported():
     warnings = check_processors_in_database(databases=["default"])
     assert [w.id for w in warnings] == ["privacy.W001"]
     assert "'nets'" in warnings[0].msg
+
+
+@pytest.fixture
+def undeclared_field_on_a_real_model():
+    """Adds ``nickname`` to candidates.NextOfKin for one test, as a migration-less model change
+    would, and takes it away again."""
+    from candidates.models import NextOfKin
+
+    field = models.CharField(max_length=50, blank=True)
+    field.contribute_to_class(NextOfKin, "nickname")
+    try:
+        yield NextOfKin
+    finally:
+        opts = NextOfKin._meta
+        opts.local_fields.remove(field)
+        opts._expire_cache()
+        delattr(NextOfKin, "nickname")
+
+
+def test_manage_py_check_names_model_and_field_of_a_newly_added_undeclared_field(
+    undeclared_field_on_a_real_model,
+):
+    with pytest.raises(SystemCheckError) as exc:
+        call_command("check")
+    assert "candidates.NextOfKin.nickname is not declared in the privacy registry" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "what"),
+    [
+        ({"processors": ("no-such-processor",)}, "processor"),
+        ({"retention": "forever"}, "retention rule"),
+        ({"purposes": ("world_domination",)}, "purpose"),
+    ],
+)
+def test_manage_py_check_names_model_and_field_of_a_declaration_with_an_unknown_key(
+    monkeypatch, override, what
+):
+    import dataclasses
+
+    entry = registry.entry(Candidate)
+    fields = dict(entry.fields)
+    fields["email"] = dataclasses.replace(fields["email"], **override)
+    monkeypatch.setattr(entry, "fields", fields)
+    with pytest.raises(
+        SystemCheckError, match=rf"candidates\.Candidate\.email names an unknown {what}"
+    ):
+        call_command("check")

@@ -82,3 +82,20 @@ def test_the_blind_index_key_is_required(settings):
     settings.BLIND_INDEX_KEY = ""
     with pytest.raises(ImproperlyConfigured):
         blind_index("010190-1234")
+
+
+def test_reading_without_any_key_configured_raises(settings):
+    employee = EmployeeFactory()
+    del settings.FIELD_ENCRYPTION_KEYS
+    with pytest.raises(ImproperlyConfigured):
+        Employee.objects.get(pk=employee.pk)
+
+
+def test_a_plaintext_value_in_an_encrypted_column_raises_instead_of_being_shown():
+    employee = EmployeeFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE employees_employee SET cpr = %s WHERE id = %s", ["010190-1234", employee.pk]
+        )
+    with pytest.raises(DecryptionError):
+        Employee.objects.get(pk=employee.pk)

@@ -97,3 +97,26 @@ def test_privacy_inventory_prints_csv_with_one_row_per_field():
     assert len(rows) == len(registry.fields())
     mandate = [r for r in rows if r["model"] == "betalingsservicemandate"]
     assert mandate and all("nets" in r["processors"] for r in mandate)
+
+
+@pytest.mark.django_db
+def test_privacy_inventory_csv_carries_each_processors_role_and_agreement():
+    import datetime as dt
+
+    from privacy.models import Processor
+
+    Processor.objects.filter(key="nets").update(
+        dpa_reference="DPA-NETS-2024", dpa_signed_on=dt.date(2024, 3, 1)
+    )
+    out = io.StringIO()
+    call_command("privacy_inventory", "--format", "csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    mandate = next(
+        r for r in rows if (r["model"], r["field"]) == ("betalingsservicemandate", "account_no")
+    )
+    assert mandate["processor_agreements"] == "nets: DPA-NETS-2024 2024-03-01"
+    assert mandate["processor_roles"] == "processor"
+    assert mandate["processor_services"] == "Direct debit of HR and employment-law subscriptions"
+    shifts = next(r for r in rows if "lessor" in r["processors"].split(";"))
+    assert "lessor: -" in shifts["processor_agreements"]  # no agreement recorded yet
+    assert "lessor: Parent company Paychex" in shifts["third_country_transfers"]

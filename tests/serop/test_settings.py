@@ -56,3 +56,15 @@ def test_production_refuses_to_reuse_one_secret_for_two_jobs():
     result = start_production({**REQUIRED, "BLIND_INDEX_KEY": REQUIRED["SECRET_KEY"]})
     assert result.returncode != 0
     assert "different" in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["not-a-fernet-key", f"{Fernet.generate_key().decode()},short"])
+def test_production_refuses_an_encryption_key_that_is_not_a_fernet_key(keys):
+    result = start_production({**REQUIRED, "FIELD_ENCRYPTION_KEYS": keys})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_accepts_several_encryption_keys_for_rotation():
+    keys = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    assert start_production({**REQUIRED, "FIELD_ENCRYPTION_KEYS": keys}).returncode == 0
