@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import RequestExport, SubjectRequest
@@ -62,12 +63,14 @@ class ExportAdminMixin:
                     self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(here)
         exports = subject_request.exports.filter(kind=RequestExport.Kind.ACCESS)
+        now = timezone.now()
         rows: list[dict[str, Any]] = [
             {
                 "export": export,
                 "download": reverse("privacy:export_download_admin", args=[export.pk]),
+                # Expired: no download, no link to send (both are refused anyway).
                 "link": export_link(export, http_request=request)
-                if export.status == "done"
+                if export.status == "done" and export.expires_at > now
                 else "",
             }
             for export in exports

@@ -169,12 +169,32 @@ class RecipientNoticeForm(forms.ModelForm):
 # --- writes the admin needs that have no service yet ------------------------------------------
 # They belong in privacy/subject_requests.py with the others (the lead's call: not in this
 # change's files). Each writes and audits in one transaction.
+# The addresses the answer goes to: a change after verification means the identity verified is
+# no longer the one the export link would be mailed to, so it must be verified again.
+CONTACT_FIELDS = ("requester_email", "requester_phone")
+
+
 @transaction.atomic
-def subject_request_update(*, request: SubjectRequest, fields: list[str], actor: Any) -> None:
-    """The requester's details and the handler, as corrected after receipt."""
-    if fields:
-        request.save(update_fields=fields)
-        audit(Action.CHANGE, actor=actor, obj=request, fields=fields)
+def subject_request_update(*, request: SubjectRequest, fields: list[str], actor: Any) -> bool:
+    """The requester's details and the handler, as corrected after receipt. Returns True if a
+    changed email address or phone number of an open, verified request undid its verification."""
+    if not fields:
+        return False
+    fields = list(fields)
+    reset = request.is_open and request.is_verified and bool(set(fields) & set(CONTACT_FIELDS))
+    if reset:
+        request.verification_method, request.verified_by, request.verified_at = "", None, None
+        request.status = Status.RECEIVED
+        fields += ["verification_method", "verified_by", "verified_at", "status"]
+    request.save(update_fields=fields)
+    audit(
+        Action.CHANGE,
+        actor=actor,
+        obj=request,
+        fields=fields,
+        detail="contact details changed: identity to be verified again" if reset else "",
+    )
+    return reset
 
 
 @transaction.atomic
@@ -433,7 +453,12 @@ class SubjectRequestAdmin(ExportAdminMixin, ErasureAdminMixin, admin.ModelAdmin)
     # --- writes through the services ---
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            subject_request_update(request=obj, fields=form.changed_data, actor=request.user)
+            if subject_request_update(request=obj, fields=form.changed_data, actor=request.user):
+                self.message_user(
+                    request,
+                    _("The contact details changed: verify the requester's identity again."),
+                    messages.WARNING,
+                )
             return
         created = subject_request_receive(
             actor=request.user,

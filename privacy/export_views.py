@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -67,11 +67,14 @@ def export_download_admin(request: HttpRequest, pk: int) -> HttpResponseBase:
     active staff member who passed the second factor), to check or hand over the zip."""
     if not request.user.has_perm(VIEW_REQUESTS):
         raise PermissionDenied
+    # Past its expiry the zip is as good as deleted (the daily job removes the file): it is
+    # not handed over any more, by the DPO either.
     export = get_object_or_404(
         RequestExport.objects.select_related("request"),
         pk=pk,
         kind=RequestExport.Kind.ACCESS,
         status=ExportStatus.DONE,
+        expires_at__gt=timezone.now(),
     )
     if not export.file:
         raise Http404

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,17 +15,34 @@ from .models import SubjectRequest
 from .models.requests import answer_due
 
 MAX_EXTENSION_MONTHS = 2
+# Two requests received at once (the DPO's form and the personal data page) compute the same
+# next reference; the unique index refuses the second, which then takes the next number.
+REFERENCE_ATTEMPTS = 5
 
 
 def _next_reference(received: datetime) -> str:
+    # No lock here: a SELECT with an aggregate cannot lock rows (Django drops FOR UPDATE from
+    # it), and the first request of a year would have no row to lock anyway. The unique index
+    # on ``reference`` decides, and ``_save_with_reference`` retries.
     prefix = f"SR-{received.year}-"
-    last = (
-        SubjectRequest.objects.select_for_update()
-        .filter(reference__startswith=prefix)
-        .aggregate(last=Max("reference"))["last"]
-    )
+    last = SubjectRequest.objects.filter(reference__startswith=prefix).aggregate(
+        last=Max("reference")
+    )["last"]
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
+
+
+def _save_with_reference(request: SubjectRequest) -> None:
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        request.reference = _next_reference(request.received_at)
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives
+                request.save(force_insert=True)
+            return
+        except IntegrityError:
+            taken = SubjectRequest.objects.filter(reference=request.reference).exists()
+            if not taken or attempt == REFERENCE_ATTEMPTS:
+                raise
 
 
 @transaction.atomic
@@ -45,11 +62,10 @@ def subject_request_receive(
         requester_name=requester_name,
         received_at=received_at,
         due_on=answer_due(timezone.localdate(received_at)),
-        reference=_next_reference(received_at),
         **details,
     )
-    request.full_clean()
-    request.save()
+    request.full_clean(exclude=["reference"])
+    _save_with_reference(request)
     audit(Action.CREATE, actor=actor, obj=request, detail=f"{kind} request received")
     return request
 
@@ -76,6 +92,8 @@ def subject_request_extend(
 ) -> None:
     """Art. 12(3): by up to two further months, where the request is complex or numerous, and
     only if the person is told, with the reasons, within the first month."""
+    if not request.is_open:
+        raise ValidationError(_("This request is closed."))
     if request.extended_to is not None:
         raise ValidationError(_("The deadline has already been extended once."))
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
@@ -86,6 +104,12 @@ def subject_request_extend(
         raise ValidationError(
             _("The person must be told of the extension before the first deadline.")
         )
+    # The notice is a fact already recorded: not a date still to come, nor one before the
+    # request arrived (a typing error that would otherwise pass as "in time").
+    if notified_at > timezone.now():
+        raise ValidationError(_("Record the extension once the person has been told."))
+    if notified_at < request.received_at:
+        raise ValidationError(_("The person cannot have been told before the request arrived."))
     request.extended_to = answer_due(request.due_on, months=months)
     request.extension_reason = reason
     request.extension_notified_at = notified_at

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.admin_mixins import PersonalDataAdmin
@@ -163,10 +162,11 @@ class DisclosureAdmin(ProfilePartAdmin):
     ]
     readonly_fields = ["disclosed_by"]
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"disclosed_at": timezone.now(), **super().get_changeform_initial_data(request)}
+    # A disclosure is recorded only through "send CV to customer" on the candidate's page
+    # (candidates.services.candidate_disclose: the DISCLOSE audit entry and the mail), and a
+    # record of one is history: this list shows and searches them, it neither adds nor edits.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
-    def save_model(self, request: HttpRequest, obj: Disclosure, form: Any, change: bool) -> None:
-        if not change:
-            obj.disclosed_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from privacy.export_tasks import generate_access_export
 from privacy.models import RequestExport
@@ -51,6 +52,11 @@ def test_the_dpo_generates_an_export_follows_its_progress_and_sends_the_link(
     client.post(url, {"send": str(export.pk)})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["person@example.dk"]
     assert not mail.outbox[0].attachments
+
+    # Past its expiry (before the daily job deletes it) it is offered no more.
+    RequestExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+    page = client.get(url)
+    assert reverse("privacy:export_download_admin", args=[export.pk]) not in page.content.decode()
 
 
 def test_an_unverified_request_shows_an_error_instead_of_exporting(client, dpo):

@@ -93,6 +93,47 @@ def test_after_receipt_only_the_requesters_details_and_handler_are_edited(client
     assert client.post(url("delete", request), {"post": "yes"}).status_code == 403
 
 
+def change_data(request, **changes):
+    return {
+        "requester_name": request.requester_name,
+        "requester_email": request.requester_email,
+        "requester_phone": request.requester_phone,
+        "requester_details": request.requester_details,
+        "language": request.language,
+        "handler": "",
+        "matches-TOTAL_FORMS": "0",
+        "matches-INITIAL_FORMS": "0",
+        "recipients-TOTAL_FORMS": "0",
+        "recipients-INITIAL_FORMS": "0",
+        "exports-TOTAL_FORMS": "0",
+        "exports-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+def test_changing_the_email_of_a_verified_request_means_verifying_again(client, dpo):
+    request = receive(requester_email="mette@example.dk", requester_phone="20304050")
+    subject_request_verify(request=request, method="email_on_file", actor=dpo)
+
+    # A corrected name keeps the verification: the answer still goes where it was verified.
+    response = client.post(url("change", request), change_data(request, requester_name="Mette J."))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.is_verified and request.status == SubjectRequest.Status.VERIFIED
+
+    response = client.post(
+        url("change", request), change_data(request, requester_email="someone@example.com")
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.requester_email == "someone@example.com"
+    assert not request.is_verified and request.verified_by is None
+    assert request.verification_method == "" and request.status == SubjectRequest.Status.RECEIVED
+    assert AuditEntry.objects.filter(
+        object_id=str(request.pk), detail__contains="verified again"
+    ).exists()
+
+
 # --- verify, extend, close ----------------------------------------------------------------
 def test_the_dpo_verifies_the_identity_through_the_admin(client, dpo):
     request = receive()

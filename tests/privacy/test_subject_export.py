@@ -609,6 +609,18 @@ def test_only_the_dpo_downloads_from_the_admin(client, dpo, ready_export):
     assert ready_export.downloads == 0  # only the person's downloads are counted
 
 
+def test_an_expired_export_is_not_downloaded_from_the_admin_either(client, dpo, ready_export):
+    url = reverse("privacy:export_download_admin", args=[ready_export.pk])
+    client.force_login(dpo)
+    expires_at = ready_export.expires_at
+    # The daily job has not run yet: the row and the file are still there.
+    RequestExport.objects.filter(pk=ready_export.pk).update(expires_at=timezone.now())
+    assert client.get(url).status_code == 404
+    assert not download_audits(ready_export).exists()
+    RequestExport.objects.filter(pk=ready_export.pk).update(expires_at=expires_at)
+    assert client.get(url).status_code == 200  # before its expiry, the same export is served
+
+
 # --- the task: failure, expiry ----------------------------------------------------------------
 def test_a_build_that_cannot_be_stored_is_retried_and_then_marked_failed(
     dpo, settings, tmp_path, caplog, django_capture_on_commit_callbacks

@@ -1,9 +1,13 @@
 import datetime as dt
+import threading
+import time
 from calendar import monthrange
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -94,3 +98,79 @@ def test_an_extension_needs_a_reason_and_a_notice_before_the_first_deadline():
     assert request.extended_to == dt.date(2026, 4, 28) and request.deadline == request.extended_to
     assert not request.is_overdue(dt.date(2026, 4, 28))
     assert request.is_overdue(dt.date(2026, 4, 29))
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 2, 10, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_an_extension_cannot_record_a_notice_still_to_come_or_before_the_request():
+    dpo = User.objects.create_user("dpo-z")
+    received = timezone.make_aware(dt.datetime(2026, 1, 31, 10, 0))
+    request = subject_request_receive(
+        kind="access", channel="email", requester_name="M", received_at=received
+    )
+    tomorrow = timezone.make_aware(dt.datetime(2026, 2, 11, 9, 0))  # before 28 Feb, not yet sent
+    before_receipt = timezone.make_aware(dt.datetime(2026, 1, 30, 9, 0))
+    for notified_at in (tomorrow, before_receipt):
+        with pytest.raises(ValidationError):
+            subject_request_extend(
+                request=request, months=1, reason="many records", notified_at=notified_at, actor=dpo
+            )
+    request.refresh_from_db()
+    assert request.extended_to is None
+
+
+@pytest.mark.django_db
+def test_a_closed_request_cannot_be_extended():
+    dpo = User.objects.create_user("dpo-w")
+    request = subject_request_receive(kind="access", channel="email", requester_name="M")
+    subject_request_close(request=request, status="withdrawn", outcome="withdrawn", actor=dpo)
+    with pytest.raises(ValidationError):
+        subject_request_extend(
+            request=request, months=1, reason="x", notified_at=timezone.now(), actor=dpo
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_received_at_the_same_time_get_distinct_references():
+    """The personal data page and the DPO's form may receive at once: the second must not fail
+    on the unique reference the first has not yet committed."""
+    received = timezone.make_aware(dt.datetime(2026, 5, 4, 10, 0))
+    first_inserted, errors, references = threading.Event(), [], []
+
+    def first():
+        try:
+            with transaction.atomic():
+                references.append(
+                    subject_request_receive(
+                        kind="access", channel="email", requester_name="A", received_at=received
+                    ).reference
+                )
+                first_inserted.set()
+                time.sleep(1)  # the second computes the same number and waits on the index
+        except Exception as exc:
+            errors.append(exc)
+            first_inserted.set()
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_inserted.wait(10)
+            references.append(
+                subject_request_receive(
+                    kind="erasure", channel="self_service", requester_name="B", received_at=received
+                ).reference
+            )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(references) == ["SR-2026-0001", "SR-2026-0002"]
+    assert SubjectRequest.objects.count() == 2
