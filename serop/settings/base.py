@@ -193,6 +193,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Confirmations ("saved") ride in the session, not in a cookie of their own (Django's default):
+# the system sets only the session, CSRF and language cookies, which the privacy notice lists.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEROP ApS <kontakt@serop.dk>")
