@@ -24,6 +24,7 @@ Irreversible. Invariants:
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
@@ -168,9 +169,28 @@ def process_next(
             processed=result.people,
             worker=worker[:200],
             done_at=timezone.now(),
+            files_pending=len(result.files),
         )
         add_counts(run, result)
+        if result.files:
+            # After the purge's own callback, which removes the files (callbacks run in order).
+            transaction.on_commit(partial(_files_done, batch.pk), robust=True)
     return DONE
+
+
+def _files_done(batch_id: int) -> None:
+    RetentionBatch.objects.filter(pk=batch_id).update(files_pending=0)
+
+
+def files_left_by_others(run: RetentionRun, worker: str) -> list[int]:
+    """Batches of ``run`` another process committed without removing their files: it died
+    between its commit and its removals. Meaningful once ``await_file_removals`` returned (no
+    helper is still removing files)."""
+    return list(
+        RetentionBatch.objects.filter(run=run, files_pending__gt=0)
+        .exclude(worker=worker[:200])
+        .values_list("pk", flat=True)
+    )
 
 
 def settle(run: RetentionRun) -> int:

@@ -64,7 +64,7 @@ from .anonymise import anonymise_orders, anonymise_subscribers
 from .batches import add_counts, append_error, describe
 from .files import sweep_orphans
 from .lock import RunLocked, rule_lock
-from .models import RetentionRun, Tombstone
+from .models import RetentionBatch, RetentionRun, Tombstone
 from .purge import (
     Holds,
     PurgeResult,
@@ -571,6 +571,7 @@ def _run(
 ) -> Outcome:
     started = time.monotonic()
     outcome = Outcome(run)
+    worker = worker or default_worker()
     try:
         _recover(job, run)
         if job.custom is not None:
@@ -583,9 +584,8 @@ def _run(
                 progress(run)
             if dispatch is not None and (queued := batches.pending_ids(run))[1:]:
                 dispatch(run, queued)
-            outcome.incomplete = not _drain(
-                run, targets, worker or default_worker(), progress, started, time_budget
-            )
+            outcome.incomplete = not _drain(run, targets, worker, progress, started, time_budget)
+            _sweep_files_of_dead_helpers(job, run, worker)
     except Exception as exc:
         logger.exception("retention run %s of %s failed", run.pk, job.key)
         append_error(run, describe(exc))
@@ -600,6 +600,25 @@ def _run(
     if outcome.incomplete:
         logger.info("retention run %s of %s stopped at its time budget", run.pk, job.key)
     return outcome
+
+
+def _sweep_files_of_dead_helpers(job: RuleJob, run: RetentionRun, worker: str) -> None:
+    """A worker that helped the run and died between a batch's commit and its file removals
+    left files no row references; the run ends cleanly otherwise, so nothing else would ever
+    find them. Swept here: files of the rule's folders unreferenced and older than the run."""
+    batches.await_file_removals(run.pk)
+    left = batches.files_left_by_others(run, worker)
+    if not left:
+        return
+    logger.warning(
+        "retention run %s: batches %s were committed by a worker that stopped before removing "
+        "their files; sweeping them",
+        run.pk,
+        left,
+    )
+    model_list = [node.model for t in job.targets() for node in plan(t.model).walk()]
+    sweep_orphans(model_list, older_than=run.started_at, run_id=run.pk)
+    RetentionBatch.objects.filter(pk__in=left).update(files_pending=0)
 
 
 def _drain(

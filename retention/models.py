@@ -134,6 +134,9 @@ class RetentionBatch(models.Model):
     processed = models.PositiveIntegerField(_("processed"), default=0)
     worker = models.CharField(_("processed by"), max_length=200, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # Files of the batch's rows still to remove: set with its commit, back to 0 once they have
+    # been removed after it. Left above 0, the process died between the two (an orphan).
+    files_pending = models.PositiveIntegerField(_("files still to remove"), default=0)
 
     class Meta:
         verbose_name = _("retention batch")

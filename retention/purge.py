@@ -450,11 +450,24 @@ def write_tombstones(
 
 # --- the audit trail ------------------------------------------------------------------------------
 _AUDIT = AuditEntry._meta.db_table
+_IP = AuditEntry._meta.get_field("ip_address").column
+_ACTOR = AuditEntry._meta.get_field("actor_id").column
+
+
+def _scrubbable() -> str:
+    """An entry holds something of the person: recorded values, or their own IP address."""
+    return (
+        f"{_qn('changes')} <> '{{}}'::jsonb OR ({_qn(_ACTOR)} IS NULL AND {_qn(_IP)} IS NOT NULL)"
+    )
 
 
 def scrub_audit(cursor: Any, node: Node, roots: Roots) -> int:
     """Mask every recorded value (``changes``) of audit entries about the rows of ``node``:
     by pseudonymous id for persons with one, by record otherwise. The entries stay.
+
+    An entry without a staff actor about the person was written by a public page (the signup,
+    its confirmation, the personal data page, the keep link, the newsletter): its IP address
+    is the person's own, so it goes too. A staff member's address stays (it is theirs).
 
     The trail is append-only at the database (privacy/migrations/0005): the one exception is a
     DELETE in a transaction that set ``serop.audit_purge``, which is what retention is. So each
@@ -472,17 +485,16 @@ def scrub_audit(cursor: Any, node: Node, roots: Roots) -> int:
     if connection.vendor != "postgresql":
         return _scrub_portably(cursor, match, params)
     columns = [f.column for f in AuditEntry._meta.concrete_fields]
-    values = [
-        "(SELECT COALESCE(jsonb_object_agg(k, %s::jsonb), '{}'::jsonb) "
-        "FROM jsonb_object_keys(gone.changes) AS k)"
-        if c == "changes"
-        else f"gone.{_qn(c)}"
-        for c in columns
-    ]
+    masked = {
+        "changes": "(SELECT COALESCE(jsonb_object_agg(k, %s::jsonb), '{}'::jsonb) "
+        "FROM jsonb_object_keys(gone.changes) AS k)",
+        _IP: f"CASE WHEN gone.{_qn(_ACTOR)} IS NULL THEN NULL ELSE gone.{_qn(_IP)} END",
+    }
+    values = [masked.get(c, f"gone.{_qn(c)}") for c in columns]
     cursor.execute("SET LOCAL serop.audit_purge = 'on'")
     cursor.execute(
-        f"WITH gone AS (DELETE FROM {_qn(_AUDIT)} WHERE {match} "
-        f"AND {_qn('changes')} <> '{{}}'::jsonb RETURNING *) "
+        f"WITH gone AS (DELETE FROM {_qn(_AUDIT)} WHERE {match} AND ({_scrubbable()}) "
+        "RETURNING *) "
         f"INSERT INTO {_qn(_AUDIT)} ({', '.join(_qn(c) for c in columns)}) "
         f"SELECT {', '.join(values)} FROM gone",
         [*params, f'["{MASK}", "{MASK}"]'],
@@ -496,12 +508,19 @@ def _scrub_portably(cursor: Any, match: str, params: list[Any]) -> int:
     # SQLite (make run): no append-only trigger there, so a plain UPDATE does it.
     import json
 
-    cursor.execute(f"SELECT id, changes FROM {_qn(_AUDIT)} WHERE {match}", params)
-    rows = [(pk, changes) for pk, changes in cursor.fetchall() if changes and changes != "{}"]
-    for pk, changes in rows:
-        masked = {key: [MASK, MASK] for key in json.loads(changes)}
+    cursor.execute(
+        f"SELECT id, changes, {_qn(_ACTOR)}, {_qn(_IP)} FROM {_qn(_AUDIT)} WHERE {match}", params
+    )
+    rows = [
+        (pk, changes, actor is None and ip is not None)
+        for pk, changes, actor, ip in cursor.fetchall()
+        if (changes and changes != "{}") or (actor is None and ip is not None)
+    ]
+    for pk, changes, own_ip in rows:
+        masked = {key: [MASK, MASK] for key in json.loads(changes or "{}")}
+        ip = f", {_qn(_IP)} = NULL" if own_ip else ""
         cursor.execute(
-            f"UPDATE {_qn(_AUDIT)} SET changes = %s WHERE id = %s",
+            f"UPDATE {_qn(_AUDIT)} SET changes = %s{ip} WHERE id = %s",
             [json.dumps(masked), pk],
         )
     return len(rows)

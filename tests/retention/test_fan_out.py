@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from candidates import models as cm
 from retention import engine, purge
@@ -85,6 +86,42 @@ def test_a_worker_shares_the_batches_and_the_run_record_counts_them_all(today):
     assert Tombstone.objects.filter(run=run).count() == 6
     assert not any(media_path("candidates").iterdir())
     assert not cm.Candidate.objects.filter(pk__in=[p.pk for p in people]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_of_a_worker_that_died_between_its_commit_and_its_removals_are_swept(
+    today, monkeypatch
+):
+    people = [seed_candidate(last_activity=LONG_AGO) for _ in range(6)]
+    names = [media_path(p.documents.get().file.name) for p in people]
+    uploaded = (timezone.now() - dt.timedelta(hours=1)).timestamp()  # the clock is travelled
+    for name in names:
+        os.utime(name, (uploaded, uploaded))
+
+    def dispatch(run, batch_ids):
+        # A worker commits the last batch and dies before its after-commit work: its callbacks
+        # (the file removals among them) never run.
+        with monkeypatch.context() as dying:
+            dying.setattr(transaction, "on_commit", lambda *args, **kwargs: None)
+            assert engine.help_run(run.pk, batch_ids[-1], worker="worker-1") == DONE
+        [left] = RetentionBatch.objects.filter(files_pending__gt=0)
+        assert left.worker == "worker-1" and left.files_pending == 2
+        assert sum(name.exists() for name in names) == 6  # rows gone, files still there
+
+    run = engine.run_rule(RULE, batch_size=2, dispatch=dispatch, worker="run").run
+    assert (run.status, run.processed, run.files_removed) == ("done", 6, 6)
+    assert not cm.Candidate.objects.filter(pk__in=[p.pk for p in people]).exists()
+    assert not any(name.exists() for name in names)
+    assert not RetentionBatch.objects.filter(run=run, files_pending__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batchs_files_pending_go_back_to_zero_once_removed(today):
+    for _ in range(4):
+        seed_candidate(last_activity=LONG_AGO)
+    run = engine.run_rule(RULE, batch_size=2, worker="run").run
+    assert [b.files_pending for b in batches_of(run)] == [0, 0]
+    assert run.files_removed == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -368,6 +368,43 @@ def test_audit_entries_of_a_purged_person_keep_only_the_pseudonymous_id(run):
     assert "Mette" not in str(list(AuditEntry.objects.values()))
 
 
+def test_the_persons_own_ip_addresses_go_and_staff_addresses_stay(run, rf, staff):
+    person = seed_candidate()
+    other = seed_candidate()
+    public = rf.post("/cv-bank/mine-data/", REMOTE_ADDR="198.51.100.7")
+    office = rf.get("/admin/", REMOTE_ADDR="192.0.2.10")
+    office.user = staff
+    signed_in = audit(Action.LOGIN, request=public, obj=person)  # the person, on a public page
+    viewed = audit(Action.VIEW, request=office, obj=person)  # a staff member
+    theirs = audit(Action.LOGIN, request=public, obj=other)
+    purge_people(cm.Candidate, [person.pk], rule=RULE, run=run)
+
+    signed_in = AuditEntry.objects.get(pk=signed_in.pk)
+    assert signed_in.ip_address is None and signed_in.subject_ref == person.public_id
+    assert signed_in.action == Action.LOGIN and signed_in.at
+    assert AuditEntry.objects.get(pk=viewed.pk).ip_address == "192.0.2.10"
+    assert AuditEntry.objects.get(pk=theirs.pk).ip_address == "198.51.100.7"
+
+
+def test_an_anonymised_subscribers_own_ip_address_goes(run, rf):
+    subscriber = km.NewsletterSubscriber.objects.create(
+        email="left@example.dk",
+        status="unsubscribed",
+        subscribed_at=timezone.now(),
+        unsubscribed_at=timezone.now(),
+    )
+    entry = audit(
+        Action.CHANGE,
+        request=rf.post("/nyhedsbrev/afmeld/", REMOTE_ADDR="198.51.100.8"),
+        obj=subscriber,
+        fields=["status"],
+    )
+    anonymise_subscribers(
+        km.NewsletterSubscriber, [subscriber.pk], rule="newsletter_unsubscribed", run=run
+    )
+    assert AuditEntry.objects.get(pk=entry.pk).ip_address is None
+
+
 def test_the_trail_is_append_only_again_after_a_purge(run):
     person = seed_candidate()
     audit(Action.CHANGE, obj=person, changes={"first_name": ("Mette", "Mette Marie")})
