@@ -324,11 +324,6 @@ SEROP_PERIODIC_TASKS: dict[str, dict] = {
         "crontab": {"minute": "17", "hour": "3"},
         "description": "Delete expired sessions (they may hold personal data).",
     },
-    "purge-expired-audit-entries": {
-        "task": "privacy.tasks.purge_expired_audit_entries",
-        "crontab": {"minute": "40", "hour": "3"},
-        "description": "Delete audit entries older than the audit_trail retention rule.",
-    },
     "delete-expired-exports": {
         "task": "privacy.export_tasks.delete_expired_exports",
         "crontab": {"minute": "50", "hour": "3"},
@@ -362,7 +357,13 @@ SEROP_PERIODIC_TASKS: dict[str, dict] = {
     # Retention (retention/engine.py, docs/retention.md): one entry per group of rules; each
     # rule runs as its own task. The CV-bank clean-up is annual, as the privacy policy says
     # (policy §13); switch it to daily in the admin (Periodic tasks) if the policy changes.
-    # The audit_trail rule runs as purge-expired-audit-entries above.
+    "retention-audit-trail": {
+        "task": "retention.tasks.run_all_rules",
+        "kwargs": {"rules": ["audit_trail"]},
+        "crontab": {"minute": "40", "hour": "3"},
+        "description": "Delete audit entries older than the audit_trail retention rule "
+        "(5 years), a month at a time, with a run record.",
+    },
     "retention-cv-bank-clean-up": {
         "task": "retention.tasks.run_all_rules",
         "kwargs": {"rules": ["cv_bank_inactivity"]},

@@ -90,10 +90,10 @@ def test_an_employee_without_restriction_is_found_and_a_missing_person_gives_no_
 
 
 def test_the_scheduled_purge_follows_the_audit_trail_rule(settings):
-    from privacy.tasks import purge_expired_audit_entries
+    from retention import engine
 
     settings.RETENTION_PERIODS = {"audit_trail": {"days": 30}}
     audit(Action.LOGIN, at=timezone.now() - timedelta(days=31))
     kept = audit(Action.LOGIN, at=timezone.now() - timedelta(days=29))
-    assert purge_expired_audit_entries() == 1
+    engine.run_rule("audit_trail")
     assert list(AuditEntry.objects.values_list("pk", flat=True)) == [kept.pk]
