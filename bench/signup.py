@@ -17,9 +17,9 @@
    - ``trivial``: ``GET /healthz`` (serop/health.py: the whole middleware stack, no database):
      the baseline throughput;
    - ``signup``: the signup form posted without a CV (required fields and the CV-bank
-     consent), a new email address every time;
-   - ``signup_small_cv``: the same with a one-page PDF of ~600 bytes as the CV: the form
-     requires a CV, so this is the lightest signup it accepts;
+     consent), a new email address every time: the lightest signup the form accepts (the CV
+     is optional, docs/self-service.md);
+   - ``signup_small_cv``: the same with a one-page PDF of ~600 bytes as the CV;
    - ``signup_cv``: the same with a 1 MB PDF as the CV;
 4. checks in the database that every accepted signup is stored, exactly once, with its
    consent records (and its CV in the CV phase), and that nothing else is;
