@@ -1,8 +1,9 @@
 """The DPO's pages for answering erasure, rectification, restriction and objection requests,
 as a mixin for the subject-request admin:
 
-- ``<id>/erasure/``: the proposal, a record per line with its decision, fields, reason and date;
-  the DPO ticks what to execute; one POST executes it (privacy/erasure.py) and writes the
+- ``<id>/erasure/``: the proposal, a record per line with its decision, fields, reason and date,
+  and a line per field erased now from a record that is otherwise restricted; the DPO ticks
+  what to execute; one POST executes it (privacy/erasure.py) and writes the
   decision letter (privacy/letters.py).
 - ``<id>/letter/``: records the outcome of a rectification, restriction or objection request
   and writes the outcome letter.
@@ -27,11 +28,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .erasure import (
     ACTION_LABELS,
+    ERASE,
     Decision,
     erasure_proposal,
     recipients_mark_told,
 )
-from .letters import erasure_answer, letter_record_download, letter_rows, outcome_letter_create
+from .letters import (
+    erasure_answer,
+    field_rows,
+    letter_record_download,
+    letter_rows,
+    outcome_letter_create,
+)
 from .models import PersonRecord, RequestExport, SubjectRequest
 from .registry import registry
 from .request_outcomes import objection_record, rectification_record, restriction_apply
@@ -196,7 +204,8 @@ class ErasureAdminMixin:
     # --- erasure ---
     @staticmethod
     def _groups(proposal: list[Decision]) -> list[dict[str, Any]]:
-        """Each confirmed record with a line of its own, then its rows, grouped by kind."""
+        """Each confirmed record with a line of its own, then its rows, grouped by kind, then
+        the fields erased now from its restricted rows, field by field."""
         groups: list[dict[str, Any]] = []
         for decision in proposal:
             if decision.is_root:
@@ -205,6 +214,9 @@ class ErasureAdminMixin:
             elif groups:
                 groups[-1]["rows"].append(decision)
         for group in groups:
+            group["fields"] = field_rows(
+                [group["decision"], *group["rows"]], label=ACTION_LABELS[ERASE]
+            )
             group["rows"] = letter_rows(group["rows"], labels=ACTION_LABELS)
         return groups
 

@@ -8,6 +8,11 @@ Irreversible. Invariants:
   audit trail. One decision per record: "keep" (a legal hold, or a record SEROP must keep
   that cannot carry a restriction flag), "restrict" until the rule's expiry (a rule that is a
   legal obligation, GDPR Art. 17(3)(b)), otherwise "erase".
+- Inside a restricted row, each field is decided on its own (``erase_fields``): a field whose
+  own declaration names no legal obligation (``_legal``) and that can be emptied without
+  breaking the row (``empty_value``) is erased now; the rest stays with the row's decision. A
+  row kept by a legal hold keeps every field. The confirmed record's ``key`` carries a digest of
+  every field erasure of its rows, so a confirmation given for another set of fields is stale.
 - Rows that go with a confirmed record (its cascade) or block its deletion (PROTECT) share its
   fate: the record's decision is the strongest of theirs (keep > restrict > erase), which is
   what ``purge_people`` itself enforces for legal holds. Rows that outlive it (SET_NULL links,
@@ -15,13 +20,16 @@ Irreversible. Invariants:
 - ``erasure_execute`` recomputes the proposal inside one transaction, with the request locked,
   and executes only the ticked decisions that are still proposed unchanged. Deleting goes
   through ``retention.purge.purge_people`` (the one implementation of deleting a person);
-  restricting through ``privacy.services.person_restrict``. The recipients to tell are read
-  before anything is deleted. Everything, or nothing, is written; a crash rolls it all back
-  (files go only after the commit, retention/files.py).
+  restricting through ``privacy.services.person_restrict``, after the fields erased from the
+  restricted rows are emptied through ``privacy.services.record_fields_blank`` (audited by
+  field name). The recipients to tell are read before anything is deleted. Everything, or
+  nothing, is written; a crash rolls it all back (files go only after the commit,
+  retention/files.py).
 - Restricted records stay under their retention rules: the retention job deletes them on their
   date. The audit trail gets record types, ids, field names and counts, never a value.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -44,7 +52,9 @@ from retention.rules import RULES
 
 from .audit import Action, audit
 from .models import PersonRecord, Processor, RecipientNotice, SubjectRequest
-from .services import person_restrict
+from .person_data import Value
+from .registry import FieldInfo
+from .services import person_restrict, record_fields_blank
 from .subject_data import CLOCKS, Record, collect, confirmed_records
 from .subject_requests import require_verified
 from .taxonomy import LegalBasis
@@ -79,6 +89,74 @@ ERASE_REASON = gettext_lazy("GDPR Art. 17(1): erased at your request")
 HOLD_REASON = gettext_lazy("Legal hold")
 DEPENDENTS_REASON = gettext_lazy("Other records SEROP must keep refer to it")
 OWN_RULE_REASON = gettext_lazy("Not part of the erased record; kept under its own retention rule")
+# A field erased from a row that is otherwise kept: the legal bases it was held on.
+FIELD_ERASE_REASON = gettext_lazy(
+    "GDPR Art. 17(1): erased at your request; no law requires keeping it (it was held on: {bases})"
+)
+
+
+def _legal(info: FieldInfo) -> bool:
+    """Whether a law requires keeping the field: its declaration names a retention rule that is
+    a legal obligation, with the basis Art. 6(1)(c)."""
+    return info.retention in LEGAL_OBLIGATIONS and LegalBasis.ART6_1C in info.data.basis
+
+
+class _NoEmpty:
+    def __repr__(self) -> str:
+        return "NO_EMPTY"
+
+
+NO_EMPTY: Any = _NoEmpty()
+# The record's state (the stable pseudonymous id, the restriction flag and its reason) is never
+# erased from a row that stays.
+PERSON_STATE = frozenset(f.name for f in PersonRecord._meta.fields)
+
+
+def empty_value(field: Any) -> Any:
+    """The value that empties ``field`` without breaking its row, or NO_EMPTY when there is
+    none: a relation, a file, the key, a value the system keeps (not editable: timestamps, the
+    CPR blind index, the person's id and restriction flag), or a required value. Encrypted text
+    stores "" as "" (nothing to decrypt); encrypted numbers and dates store empty as NULL, so
+    they need ``null=True``, as any other field does for None."""
+    if (
+        not isinstance(field, models.Field)
+        or not field.concrete
+        or field.is_relation
+        or field.primary_key
+        or isinstance(field, models.FileField)
+        or not field.editable
+        or field.name in PERSON_STATE
+    ):
+        return NO_EMPTY
+    if field.null:
+        return None
+    if (
+        field.blank
+        and field.empty_strings_allowed
+        and not field.unique
+        and field.get_prep_value("") == ""
+    ):
+        return ""
+    return NO_EMPTY
+
+
+@dataclass(frozen=True)
+class FieldErasure:
+    """A field erased now from a row whose other fields are kept, and why."""
+
+    name: str
+    reason: Any  # lazy text
+
+
+def _field_erasure(value: Value) -> FieldErasure | None:
+    info = value.info
+    if value.is_empty or _legal(info):
+        return None
+    if empty_value(info.model._meta.get_field(info.name)) is NO_EMPTY:
+        return None
+    labels = [LegalBasis(b).label for b in info.data.basis]
+    bases = format_lazy("; ".join(["{}"] * len(labels)), *labels)
+    return FieldErasure(info.name, format_lazy(FIELD_ERASE_REASON, bases=bases))
 
 
 @dataclass(frozen=True)
@@ -98,6 +176,20 @@ class Decision:
     processors: tuple[str, ...] = ()  # processor keys the registry names for the fields
     companies: tuple[int, ...] = ()  # customers the row was sent to (disclosures)
     held: bool = False  # kept by a legal hold
+    # Fields erased now from a restricted row (the rest of ``fields`` stays with the row).
+    erase: tuple[FieldErasure, ...] = ()
+    # On the confirmed record: a digest of every field erasure of its rows ("" if none).
+    erase_digest: str = ""
+
+    @property
+    def erase_fields(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.erase)
+
+    @property
+    def kept_fields(self) -> tuple[str, ...]:
+        """The fields that follow the row's decision (all of them, unless some are erased)."""
+        erased = set(self.erase_fields)
+        return tuple(name for name in self.fields if name not in erased)
 
     @property
     def is_root(self) -> bool:
@@ -112,7 +204,10 @@ class Decision:
     def key(self) -> str:
         """Identifies the decision in a form; changes when the proposal for the row changes."""
         until = self.until.isoformat() if self.until else ""
-        return f"{self.model._meta.label_lower}:{self.pk}:{self.action}:{until}"
+        key = f"{self.model._meta.label_lower}:{self.pk}:{self.action}:{until}"
+        if self.erase_fields:
+            key += f":-{','.join(self.erase_fields)}"
+        return f"{key}:{self.erase_digest}" if self.erase_digest else key
 
     @property
     def action_label(self) -> Any:
@@ -120,7 +215,11 @@ class Decision:
 
     @property
     def field_labels(self) -> list[str]:
-        return [str(self.model._meta.get_field(name).verbose_name) for name in self.fields]  # type: ignore[union-attr]
+        """The labels of the fields that follow the row's decision (``kept_fields``)."""
+        return [self.label_of(name) for name in self.kept_fields]
+
+    def label_of(self, name: str) -> str:
+        return str(self.model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -134,6 +233,12 @@ class ErasureSummary:
 
     def of(self, action: str) -> list[Decision]:
         return [d for d in self.decisions if d.action == action]
+
+    @property
+    def field_erasures(self) -> list[Decision]:
+        """The restricted rows that had fields erased (every restricted row of ``decisions``
+        belongs to a record whose restriction was executed)."""
+        return [d for d in self.decisions if d.action == RESTRICT and d.erase]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -206,11 +311,7 @@ def _own(record: Record, holds: _Holds) -> _Own:
         reason = format_lazy("{}: {}", HOLD_REASON, hold.reason)
         return _Own(KEEP, hold.ends_on, reason, "", held=True)
     infos = [v.info for v in record.values]
-    legal = [
-        i.retention
-        for i in infos
-        if i.retention in LEGAL_OBLIGATIONS and LegalBasis.ART6_1C in i.data.basis
-    ]
+    legal = [i.retention for i in infos if _legal(i)]
     if legal:
         row, person = record.row, record.person
         return _combine(
@@ -225,6 +326,9 @@ def _own(record: Record, holds: _Holds) -> _Own:
 def _decision(record: Record, own: _Own, root: models.Model, label: str = "") -> Decision:
     shown = [v for v in record.values if not v.is_empty] or record.values
     row = record.row
+    erase: tuple[FieldErasure, ...] = ()
+    if own.action == RESTRICT and not own.held:
+        erase = tuple(e for v in record.values if (e := _field_erasure(v)) is not None)
     return Decision(
         action=own.action,
         model=type(row),
@@ -239,7 +343,18 @@ def _decision(record: Record, own: _Own, root: models.Model, label: str = "") ->
         processors=tuple(sorted({p for v in shown for p in v.info.data.processors})),
         companies=(row.company_id,) if isinstance(row, Disclosure) else (),
         held=own.held,
+        erase=erase,
     )
+
+
+def _digest(decisions: list[Decision]) -> str:
+    """Identifies every field erasure of a record's rows; "" when there is none."""
+    plan = [
+        f"{d.model._meta.label_lower}:{d.pk}:{','.join(d.erase_fields)}"
+        for d in decisions
+        if d.erase
+    ]
+    return hashlib.sha256("|".join(plan).encode()).hexdigest()[:16] if plan else ""
 
 
 def _decide(
@@ -282,6 +397,8 @@ def _decide(
         else:
             mine = _outliving(r, mine, erased=decided.action == ERASE, today=today)
         result.append(_decision(r, mine, root, label if is_root(r) else ""))
+    if result and result[0].is_root and (digest := _digest(result)):
+        result[0] = replace(result[0], erase_digest=digest)
     return result
 
 
@@ -424,6 +541,7 @@ def erasure_execute(
             processors = {p for d in told for p in d.processors}
             companies = {c for d in told for c in d.companies}
             _erase(summary, [d for d in chosen if d.action == ERASE])
+            _erase_fields(request, summary, actor=actor)
             for decision in (d for d in chosen if d.action == RESTRICT):
                 person = decision.model._base_manager.get(pk=decision.pk)
                 assert isinstance(person, PersonRecord)
@@ -434,6 +552,7 @@ def erasure_execute(
             )
             per_record = ", ".join(f"{d.action} {d.root[0]}:{d.root[1]}" for d in chosen)
             deleted = ", ".join(f"{k}={n}" for k, n in sorted(summary.deleted.items()))
+            emptied = sum(len(d.erase) for d in summary.field_erasures)
             audit(
                 Action.CHANGE,
                 actor=actor,
@@ -441,6 +560,7 @@ def erasure_execute(
                 fields=sorted({f"{d.model._meta.label_lower}.{n}" for d in told for n in d.fields}),
                 count=len(chosen),
                 detail=f"erasure executed: {per_record}; deleted {deleted or 'nothing'}; "
+                f"{emptied} fields erased from restricted rows; "
                 f"{len(summary.notices)} recipients to tell",
             )
     except PurgeBlocked as exc:
@@ -468,3 +588,19 @@ def _erase(summary: ErasureSummary, decisions: list[Decision]) -> None:
             )
         total.add(result)
     summary.deleted = total.counts
+
+
+def _erase_fields(request: SubjectRequest, summary: ErasureSummary, *, actor: Any) -> None:
+    """Empty the fields erased from rows that are restricted, before the restriction: the
+    rows stay, so this is a write to each, not a purge."""
+    for decision in summary.field_erasures:
+        row = decision.model._base_manager.select_for_update().get(pk=decision.pk)
+        meta = row._meta
+        values = {name: empty_value(meta.get_field(name)) for name in decision.erase_fields}
+        record_fields_blank(
+            record=row,
+            values=values,
+            actor=actor,
+            detail=f"fields erased (GDPR Art. 17), erasure request {request.reference}; "
+            "the rest of the record is restricted",
+        )

@@ -80,7 +80,8 @@ def letter_rows(
     decisions: Iterable[Decision], *, labels: dict[str, Any] | None = None
 ) -> list[LetterRow]:
     """The decisions as the person reads them: one line per kind of record and decision, with
-    how many records and which fields (never a value). Call with the letter's language on.
+    how many records and which fields follow the decision (never a value; fields erased from a
+    kept record are in ``field_rows``). Call with the letter's language on.
     ``labels`` names the decisions (by default as done: "Erased", "Kept, restricted")."""
     groups: dict[tuple[str, str, str, str], list[Decision]] = {}
     for d in decisions:
@@ -109,22 +110,57 @@ def letter_rows(
     return rows
 
 
+def field_rows(decisions: Iterable[Decision], *, label: Any = None) -> list[LetterRow]:
+    """The fields erased from records that are otherwise kept, field by field: one line per
+    kind of record, field and reason, with how many records. Call with the letter's language
+    on. ``label`` names the decision (by default as done: "Erased")."""
+    groups: dict[tuple[str, str, str], tuple[Decision, str, Any, list[Decision]]] = {}
+    for d in decisions:
+        for erased in d.erase:
+            key = (d.model._meta.label_lower, erased.name, str(erased.reason))
+            groups.setdefault(key, (d, erased.name, erased.reason, []))[3].append(d)
+    rows = []
+    for first, name, reason, members in groups.values():
+        meta = first.model._meta
+        count = len(members)
+        record = meta.verbose_name if count == 1 else f"{meta.verbose_name_plural} ({count})"
+        rows.append(
+            LetterRow(
+                record=capfirst(str(record)),
+                fields=first.label_of(name),
+                decision=str(label or _("Erased")),
+                reason=str(reason),
+                until="",
+            )
+        )
+    return rows
+
+
+def erased_rows(decisions: Iterable[Decision]) -> list[LetterRow]:
+    """What an executed erasure erased: the records erased whole, then the fields erased from
+    records that are kept restricted."""
+    decisions = list(decisions)
+    return [*letter_rows([d for d in decisions if d.action == ERASE]), *field_rows(decisions)]
+
+
 def _recipients(request: SubjectRequest) -> list[str]:
     notices = request.recipients.select_related("processor", "company").order_by("pk")
     return [str(n.processor.name if n.processor else n.company) for n in notices]
 
 
 def decision_letter_pdf(request: SubjectRequest, summary: ErasureSummary) -> bytes:
-    """The answer to an erasure request: what was erased, what is kept or restricted, why (the
-    law or the hold) and until when, and the right to complain."""
+    """The answer to an erasure request: what was erased (whole records, then field by field
+    the fields erased from records that are kept), what is kept or restricted, why (the law or
+    the hold) and until when, and the right to complain."""
     with translation.override(request.language):
         return _pdf(
             DECISION_TEMPLATE,
             request,
             {
-                "erased": letter_rows(summary.of(ERASE)),
+                "erased": erased_rows([*summary.of(ERASE), *summary.field_erasures]),
                 "kept": letter_rows([*summary.of(RESTRICT), *summary.of(KEEP)]),
                 "restricted": bool(summary.of(RESTRICT)),
+                "fields_erased": bool(summary.field_erasures),
                 "recipients": _recipients(request),
             },
         )

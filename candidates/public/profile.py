@@ -13,7 +13,7 @@ search by name or address is involved.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from django.db import models, transaction
@@ -25,7 +25,7 @@ from candidates.models import Candidate
 from candidates.services import candidate_record_activity
 from privacy.audit import Action, audit
 from privacy.erasure import ERASE, KEEP, RESTRICT, Decision, erasure_execute, erasure_proposal
-from privacy.letters import LetterRow, letter_rows
+from privacy.letters import LetterRow, erased_rows, letter_rows
 from privacy.models import SubjectRequest
 from privacy.person_search import Match, request_match_confirm, request_matches_add
 from privacy.subject_data import PersonData, collect
@@ -179,8 +179,10 @@ def profile_delete(*, candidate: Candidate, request: HttpRequest) -> DeletionOut
         executed = {d.root for d in chosen}
         not_executed = [d for d in proposal if d.root not in executed]
         with translation.override(language):
-            erased = letter_rows(summary.of(ERASE))
-            kept = letter_rows([*_kept(summary.decisions), *_kept(not_executed)])
+            erased = erased_rows([*summary.of(ERASE), *summary.field_erasures])
+            # Nothing of a record left alone was erased, not even a field: all of it is kept.
+            left_alone = [replace(d, erase=()) for d in _kept(not_executed)]
+            kept = letter_rows([*_kept(summary.decisions), *left_alone])
             outcome = "\n".join(
                 [f"{r.decision}: {r.record} ({r.fields})" for r in [*erased, *kept]]
             )

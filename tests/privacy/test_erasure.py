@@ -359,8 +359,8 @@ def test_art_19_recipients_are_the_processors_of_erased_fields_and_every_custome
     notices = RecipientNotice.objects.filter(request=request)
     processors = {n.processor.key for n in notices if n.processor}
     companies = {n.company_id for n in notices if n.company_id}
-    # The profile's fields name Simply.com and Microsoft; the restricted shift-planning login
-    # names LESSOR. Nothing of the person went through a job portal.
+    # The profile's fields name Simply.com and Microsoft; the shift-planning login, erased from
+    # the restricted employee record, names LESSOR. Nothing of the person went through a job portal.
     assert {"simply", "microsoft", "lessor"} <= processors
     assert "jobindex" not in processors
     assert companies == world["customers"]

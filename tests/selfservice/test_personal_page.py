@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.activity import ActivityKind
 from candidates.models import ActivityEvent, Candidate, CandidateDocument, Education
@@ -276,6 +276,29 @@ def test_payroll_of_a_former_employee_is_kept_and_said_so(signed_in, candidate):
     page = signed_in.get(response["Location"]).content.decode()
     kept = page[page.index('id="kept-rows"') :]
     assert "bogføringsloven" in kept
+
+
+def test_a_former_employee_sees_the_fields_erased_from_the_kept_employee_record(
+    signed_in, candidate
+):
+    employee = EmployeeFactory(
+        candidate=candidate,
+        employment_end=timezone.localdate(),
+        emergency_contact_name="Bo Larsen",
+        emergency_contact_phone="31323334",
+    )
+    PayrollRecordFactory(employee=employee)
+    response = signed_in.post("/cv-bank/mine-data/slet/")
+    employee = Employee.objects.get(pk=employee.pk)
+    assert employee.is_restricted and employee.first_name == "Lars"
+    assert (employee.emergency_contact_name, employee.emergency_contact_phone) == ("", "")
+    page = signed_in.get(response["Location"]).content.decode()
+    erased = page[page.index('id="deleted-rows"') : page.index('id="kept-rows"')]
+    kept = page[page.index('id="kept-rows"') :]
+    with translation.override("da"):
+        label = str(Employee._meta.get_field("emergency_contact_phone").verbose_name)
+    assert "Medarbejder" in erased and label in erased
+    assert label not in kept and "Bo Larsen" not in page
 
 
 def test_a_current_employment_is_left_alone_and_shown_as_kept(signed_in, candidate):
