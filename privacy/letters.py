@@ -5,10 +5,8 @@ the record of what was decided; the proposal itself is never stored."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,7 +25,6 @@ from .subject_export import AUTHORITY, CONTROLLER, ExportStatus
 
 DECISION_TEMPLATE = "privacy/decision_letter.html"
 OUTCOME_TEMPLATE = "privacy/outcome_letter.html"
-DEFAULT_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -184,15 +181,15 @@ def outcome_letter_pdf(request: SubjectRequest) -> bytes:
 
 
 def letter_save(request: SubjectRequest, pdf: bytes, *, name: str, actor: Any) -> RequestExport:
-    """Store a letter privately as the request's decision letter, deleted with the other
-    exports after SUBJECT_EXPORT_DAYS days; audited."""
-    days = int(getattr(settings, "SUBJECT_EXPORT_DAYS", DEFAULT_DAYS))
+    """Store a letter privately as the request's decision letter; audited. Unlike an access
+    zip it has no expiry: it is the proof of what SEROP answered, kept with the request until
+    the request's own retention rule (``subject_request``) deletes both."""
     export = RequestExport(
         request=request,
         kind=RequestExport.Kind.DECISION,
         status=ExportStatus.DONE,
         progress=100,
-        expires_at=timezone.now() + timedelta(days=days),
+        expires_at=None,
         created_by=actor,
     )
     export.file.save(f"{request.reference}-{name}.pdf", ContentFile(pdf), save=False)

@@ -371,11 +371,12 @@ def export_record_download(
 
 
 # --- deleting expired exports -------------------------------------------------------------
-# Irreversible. Deletes the stored file and the row of every request export (access zips and
-# decision letters) whose expires_at has passed, in chunks of CHUNK, one transaction each: for
-# each export the file is deleted first, then the row, with one audit entry per export in the
-# same transaction. A crash after a file is deleted leaves its row, which the next run deletes
-# (deleting a missing file is a no-op). Rows are taken with SELECT ... FOR UPDATE SKIP LOCKED,
+# Irreversible. Deletes the stored file and the row of every access export (zip) whose
+# expires_at has passed (decision letters have none: they go with their request), in chunks
+# of CHUNK, one transaction each: for each export the file is deleted first, then the row,
+# with one audit entry per export in the same transaction. A crash after a file is deleted
+# leaves its row, which the next run deletes (deleting a missing file is a no-op). Rows are
+# taken with SELECT ... FOR UPDATE SKIP LOCKED,
 # so two runs at once never handle the same export.
 CHUNK = 100
 

@@ -208,7 +208,8 @@ class RecipientNotice(models.Model):
 
 
 class RequestExport(models.Model):
-    """A generated answer (zip or PDF), stored privately, deleted after its expiry."""
+    """A generated answer, stored privately: an access zip, deleted after its expiry, or a
+    decision letter (PDF), kept as long as the request itself."""
 
     class Kind(models.TextChoices):
         ACCESS = "access", _("Access and portability export (zip)")
@@ -225,7 +226,9 @@ class RequestExport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    expires_at = models.DateTimeField(_("deleted after"))
+    # Access zips are deleted after SUBJECT_EXPORT_DAYS; decision letters (None) are the proof
+    # of how the request was answered and go with the request under its own retention rule.
+    expires_at = models.DateTimeField(_("deleted after"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -38,6 +38,7 @@ from privacy.models import AuditEntry, RecipientNotice, RequestExport, RequestMa
 from privacy.registry import registry
 from privacy.request_outcomes import objection_record, rectification_record, restriction_apply
 from privacy.roles import Role
+from privacy.subject_export import export_delete_expired
 from privacy.subject_requests import subject_request_receive, subject_request_verify
 from privacy.taxonomy import LegalBasis
 from retention.engine import run_rule
@@ -405,7 +406,7 @@ def test_the_decision_letter_says_what_was_erased_and_what_is_kept_until_when_in
         request, confirmed=[d for d in proposal if d.is_root], actor=dpo
     )
     assert export.kind == RequestExport.Kind.DECISION and export.status == "done"
-    assert export.expires_at > timezone.now() + dt.timedelta(days=13)
+    assert export.expires_at is None  # the proof of the answer: kept with the request
     text = " ".join(pdf_text(export).split())
     assert "Kandidat" in text and "Kandidatdokumenter" not in text  # one document: singular
     assert "Kandidatdokument" in text and "Videregivelser til kunder (2)" in text
@@ -417,6 +418,27 @@ def test_the_decision_letter_says_what_was_erased_and_what_is_kept_until_when_in
     assert AuditEntry.objects.filter(
         object_type="privacy.requestexport", object_id=str(export.pk), action="export"
     ).exists()
+
+
+def test_the_decision_letter_outlives_the_export_clean_up_and_goes_with_its_request(
+    world, dpo, django_capture_on_commit_callbacks
+):
+    request = verified(world["request"], dpo)
+    proposal = erasure_proposal(request)
+    _summary, letter = erasure_answer(
+        request, confirmed=[d for d in proposal if d.is_root], actor=dpo
+    )
+    # The daily clean-up of access zips, long after SUBJECT_EXPORT_DAYS: the letter stays.
+    assert export_delete_expired(now=timezone.now() + dt.timedelta(days=400)) == 0
+    assert RequestExport.objects.filter(pk=letter.pk).exists()
+    assert default_storage.exists(letter.file.name)
+    # The request's own rule (3 years after it was closed) deletes both, the file too.
+    closed = timezone.now() - dt.timedelta(days=3 * 366 + 2)
+    SubjectRequest.objects.filter(pk=request.pk).update(status="answered", closed_at=closed)
+    with django_capture_on_commit_callbacks(execute=True):  # files go after the commit
+        run_rule("subject_request")
+    assert not RequestExport.objects.filter(pk=letter.pk).exists()
+    assert not default_storage.exists(letter.file.name)
 
 
 def test_the_letter_is_written_in_english_for_an_english_request(world, dpo):
