@@ -156,7 +156,7 @@ class WebshopOrderAdmin(PersonalDataImportExportMixin, PersonalDataAdmin):
         "total",
         "currency",
     ]
-    list_filter = ["status", ("anonymised_at", admin.EmptyFieldListFilter)]
+    list_filter = ["status", ("anonymised_at", admin.EmptyFieldListFilter), "is_restricted"]
     search_fields = [
         "order_number",
         "last_name",
@@ -168,7 +168,7 @@ class WebshopOrderAdmin(PersonalDataImportExportMixin, PersonalDataAdmin):
     date_hierarchy = "placed_at"
     show_full_result_count = False
     autocomplete_fields = ["company"]
-    readonly_fields = ["anonymised_at"]
+    readonly_fields = ["anonymised_at", *PERSON_RECORD_FIELDS]
     inlines = [OrderLineInline]
 
 

@@ -145,9 +145,12 @@ class Subscription(models.Model):
         return f"{self.get_product_display()}: {self.company}"
 
 
-class WebshopOrder(models.Model):
+class WebshopOrder(PersonRecord):
     """An order from the WooCommerce webshop. Card data is entered at Quickpay only and never
-    reaches SEROP: the order keeps the gateway's transaction reference, nothing more."""
+    reaches SEROP: the order keeps the gateway's transaction reference, nothing more.
+
+    A person record: a private buyer's order is kept for the Bookkeeping Act, so an erasure
+    request restricts it (GDPR Art. 18) until the retention job anonymises it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")

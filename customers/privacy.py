@@ -170,6 +170,8 @@ register(
     WebshopOrder,
     subject=Subject.WEBSHOP_CUSTOMER,
     fields={
+        # A person record: an erasure request restricts the order until its date.
+        **person_record_fields(ACCOUNTING),
         "id": NOT_PERSONAL,
         "order_number": ordered(C.PURCHASE, source=Source.SYSTEM),
         # Which customer the buyer belongs to: matched by SEROP.

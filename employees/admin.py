@@ -22,6 +22,7 @@ from privacy.audit import Action, audit
 from privacy.import_export import PersonalDataImportExportMixin
 from serop.validators import mask_cpr, normalize_cpr
 
+from .bank_account import BANK_ACCOUNT_REQUIRED, BANK_FIELDS, missing_bank_fields
 from .models import AbsenceRecord, Assignment, Employee, PayrollRecord
 from .resources import EmployeeResource
 
@@ -107,6 +108,25 @@ class EmployeeAdminForm(forms.ModelForm):
         if not value and self.instance.pk:
             return self.instance.cpr
         return normalize_cpr(value)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "employment_end" in self.errors:
+            return cleaned
+
+        def value(name: str) -> Any:  # a field this role does not see keeps the stored value
+            return cleaned.get(name) if name in self.fields else getattr(self.instance, name)
+
+        missing = missing_bank_fields(
+            employment_end=value("employment_end"),
+            values={name: value(name) for name in BANK_FIELDS},
+            today=timezone.localdate(),
+        )
+        for name in missing:
+            if name in self.errors:  # already refused by the field's own validation
+                continue
+            self.add_error(name if name in self.fields else None, BANK_ACCOUNT_REQUIRED)
+        return cleaned
 
 
 @admin.register(Employee)

@@ -85,11 +85,14 @@ class Employee(PersonRecord):
     shift_planning_username = models.CharField(
         _("shift-planning username (LESSOR)"), max_length=100, blank=True
     )
+    # Blank so that an erasure request can empty them once the employment has ended (they are
+    # held for the contract only, GDPR Art. 6(1)(b)). While it lasts, payroll needs them: the
+    # admin form and the import require them (employees/bank_account.py).
     bank_reg_no = EncryptedCharField(
-        _("bank registration number"), max_length=4, validators=[validate_reg_no]
+        _("bank registration number"), max_length=4, blank=True, validators=[validate_reg_no]
     )
     bank_account_no = EncryptedCharField(
-        _("bank account number"), max_length=10, validators=[validate_account_no]
+        _("bank account number"), max_length=10, blank=True, validators=[validate_account_no]
     )
     pension_company = models.CharField(_("pension company"), max_length=100, blank=True)
     emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)

@@ -8,9 +8,13 @@ everyone else's file has no CPR column. The EXPORT audit entry names the columns
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
 from privacy import access
 from privacy.import_export import PersonalDataResource
 
+from .bank_account import BANK_ACCOUNT_REQUIRED, BANK_FIELDS, missing_bank_fields
 from .models import Employee
 
 NOT_EXCHANGED = {
@@ -47,3 +51,22 @@ class EmployeeResource(PersonalDataResource):
         if field.attribute == "cpr" and instance.pk and not row.get(field.column_name):
             return
         super().import_field(field, instance, row, *args, **kwargs)
+
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        # As on the employee form: the bank account is required while the employment lasts.
+        errors = dict(import_validation_errors or {})
+        missing = (
+            []
+            if "employment_end" in errors
+            else missing_bank_fields(
+                employment_end=instance.employment_end,
+                values={name: getattr(instance, name) for name in BANK_FIELDS},
+                today=timezone.localdate(),
+            )
+        )
+        for name in missing:
+            if name not in errors:
+                errors[name] = [ValidationError(BANK_ACCOUNT_REQUIRED)]
+        super().validate_instance(instance, errors, validate_unique)

@@ -70,7 +70,7 @@ class ExportAdminMixin:
                 "download": reverse("privacy:export_download_admin", args=[export.pk]),
                 # Expired: no download, no link to send (both are refused anyway).
                 "link": export_link(export, http_request=request)
-                if export.status == "done" and export.expires_at > now
+                if export.status == "done" and not export.is_expired(now)
                 else "",
             }
             for export in exports

@@ -6,13 +6,14 @@ Irreversible. Invariants:
   basis each field has), the retention rules (when each rule lets go of the row) and the legal
   holds in force. What was executed is kept in the decision letter (privacy/letters.py) and the
   audit trail. One decision per record: "keep" (a legal hold, or a record SEROP must keep
-  that cannot carry a restriction flag), "restrict" until the rule's expiry (a rule that is a
-  legal obligation, GDPR Art. 17(3)(b)), otherwise "erase".
+  that cannot carry a restriction flag: a company), "restrict" until the rule's expiry (a
+  rule that is a legal obligation, GDPR Art. 17(3)(b)), otherwise "erase".
 - Inside a restricted row, each field is decided on its own (``erase_fields``): a field whose
-  own declaration names no legal obligation (``_legal``) and that can be emptied without
-  breaking the row (``empty_value``) is erased now; the rest stays with the row's decision. A
-  row kept by a legal hold keeps every field. The confirmed record's ``key`` carries a digest of
-  every field erasure of its rows, so a confirmation given for another set of fields is stale.
+  own declaration names no legal obligation (``required_by_law``) and that can be emptied
+  without breaking the row (``empty_value``; both in privacy/erasure_fields.py) is erased now;
+  the rest stays with the row's decision. A row kept by a legal hold keeps every field. The
+  confirmed record's ``key`` carries a digest of every field erasure of its rows, so a
+  confirmation given for another set of fields is stale.
 - Rows that go with a confirmed record (its cascade) or block its deletion (PROTECT) share its
   fate: the record's decision is the strongest of theirs (keep > restrict > erase), which is
   what ``purge_people`` itself enforces for legal holds. Rows that outlive it (SET_NULL links,
@@ -40,7 +41,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,13 +51,17 @@ from retention.purge import PurgeBlocked, PurgeResult, plan, protected_lookups, 
 from retention.rules import RULES
 
 from .audit import Action, audit
+from .erasure_fields import (
+    LEGAL_OBLIGATIONS,
+    FieldErasure,
+    empty_value,
+    field_erasure,
+    required_by_law,
+)
 from .models import PersonRecord, Processor, RecipientNotice, SubjectRequest
-from .person_data import Value
-from .registry import FieldInfo
 from .services import person_restrict, record_fields_blank
 from .subject_data import CLOCKS, Record, collect, confirmed_records
 from .subject_requests import require_verified
-from .taxonomy import LegalBasis
 
 ERASURE_RULE = "erasure_request"  # the rule named in tombstones and the purge's audit entry
 ERASE, RESTRICT, KEEP = "erase", "restrict", "keep"
@@ -68,95 +72,10 @@ ACTION_LABELS = {
     KEEP: gettext_lazy("Keep"),
 }
 
-# Retention rules that are legal obligations (GDPR Art. 6(1)(c)): an erasure request does not
-# shorten them (Art. 17(3)(b)). A field is kept by one when its declaration names the rule and
-# the basis Art. 6(1)(c). The text names the law for the person's letter.
-LEGAL_OBLIGATIONS: dict[str, Promise] = {
-    "employment_end": gettext_lazy("GDPR Art. 17(3)(b): employment, tax and social law"),
-    "payroll": gettext_lazy(
-        "GDPR Art. 17(3)(b): tax law and the Bookkeeping Act (Bogføringsloven)"
-    ),
-    "accounting_record": gettext_lazy(
-        "GDPR Art. 17(3)(b): Bookkeeping Act (Bogføringsloven): 5 years after the financial year"
-    ),
-    # The documentation of the person's own requests (GDPR Art. 5(2), 12): never erased by one.
-    "subject_request": gettext_lazy(
-        "GDPR Art. 17(3)(b) and (e): documentation of how SEROP answered your requests, kept "
-        "for the 3-year limitation period"
-    ),
-}
 ERASE_REASON = gettext_lazy("GDPR Art. 17(1): erased at your request")
 HOLD_REASON = gettext_lazy("Legal hold")
 DEPENDENTS_REASON = gettext_lazy("Other records SEROP must keep refer to it")
 OWN_RULE_REASON = gettext_lazy("Not part of the erased record; kept under its own retention rule")
-# A field erased from a row that is otherwise kept: the legal bases it was held on.
-FIELD_ERASE_REASON = gettext_lazy(
-    "GDPR Art. 17(1): erased at your request; no law requires keeping it (it was held on: {bases})"
-)
-
-
-def _legal(info: FieldInfo) -> bool:
-    """Whether a law requires keeping the field: its declaration names a retention rule that is
-    a legal obligation, with the basis Art. 6(1)(c)."""
-    return info.retention in LEGAL_OBLIGATIONS and LegalBasis.ART6_1C in info.data.basis
-
-
-class _NoEmpty:
-    def __repr__(self) -> str:
-        return "NO_EMPTY"
-
-
-NO_EMPTY: Any = _NoEmpty()
-# The record's state (the stable pseudonymous id, the restriction flag and its reason) is never
-# erased from a row that stays.
-PERSON_STATE = frozenset(f.name for f in PersonRecord._meta.fields)
-
-
-def empty_value(field: Any) -> Any:
-    """The value that empties ``field`` without breaking its row, or NO_EMPTY when there is
-    none: a relation, a file, the key, a value the system keeps (not editable: timestamps, the
-    CPR blind index, the person's id and restriction flag), or a required value. Encrypted text
-    stores "" as "" (nothing to decrypt); encrypted numbers and dates store empty as NULL, so
-    they need ``null=True``, as any other field does for None."""
-    if (
-        not isinstance(field, models.Field)
-        or not field.concrete
-        or field.is_relation
-        or field.primary_key
-        or isinstance(field, models.FileField)
-        or not field.editable
-        or field.name in PERSON_STATE
-    ):
-        return NO_EMPTY
-    if field.null:
-        return None
-    if (
-        field.blank
-        and field.empty_strings_allowed
-        and not field.unique
-        and field.get_prep_value("") == ""
-    ):
-        return ""
-    return NO_EMPTY
-
-
-@dataclass(frozen=True)
-class FieldErasure:
-    """A field erased now from a row whose other fields are kept, and why."""
-
-    name: str
-    reason: Any  # lazy text
-
-
-def _field_erasure(value: Value) -> FieldErasure | None:
-    info = value.info
-    if value.is_empty or _legal(info):
-        return None
-    if empty_value(info.model._meta.get_field(info.name)) is NO_EMPTY:
-        return None
-    labels = [LegalBasis(b).label for b in info.data.basis]
-    bases = format_lazy("; ".join(["{}"] * len(labels)), *labels)
-    return FieldErasure(info.name, format_lazy(FIELD_ERASE_REASON, bases=bases))
 
 
 @dataclass(frozen=True)
@@ -311,7 +230,7 @@ def _own(record: Record, holds: _Holds) -> _Own:
         reason = format_lazy("{}: {}", HOLD_REASON, hold.reason)
         return _Own(KEEP, hold.ends_on, reason, "", held=True)
     infos = [v.info for v in record.values]
-    legal = [i.retention for i in infos if _legal(i)]
+    legal = [i.retention for i in infos if required_by_law(i)]
     if legal:
         row, person = record.row, record.person
         return _combine(
@@ -328,7 +247,7 @@ def _decision(record: Record, own: _Own, root: models.Model, label: str = "") ->
     row = record.row
     erase: tuple[FieldErasure, ...] = ()
     if own.action == RESTRICT and not own.held:
-        erase = tuple(e for v in record.values if (e := _field_erasure(v)) is not None)
+        erase = tuple(e for v in record.values if (e := field_erasure(v)) is not None)
     return Decision(
         action=own.action,
         model=type(row),
@@ -383,7 +302,8 @@ def _decide(
             parts.append(_Own(KEEP, None, DEPENDENTS_REASON, ""))
     decided = _combine(parts or [_Own(ERASE, None, ERASE_REASON, "")])
     if decided.action == RESTRICT and not isinstance(root, PersonRecord):
-        # Only a person record carries the restriction flag: the rest is kept, by the same law.
+        # Only a person record carries the restriction flag (a company does not): the rest is
+        # kept, by the same law.
         decided = replace(decided, action=KEEP)
     result = []
     for r in sorted(records, key=lambda r: not is_root(r)):

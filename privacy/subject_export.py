@@ -289,6 +289,8 @@ def _audit_people(
 def export_link(export: RequestExport, http_request: HttpRequest | None = None) -> str:
     """The person's download link: signed, naming the export and its expiry. Absolute from
     settings.SEROP_PUBLIC_URL, or else from the staff member's own request."""
+    if export.expires_at is None:  # only access zips are sent as links, and they expire
+        raise ValueError(f"export {export.pk} has no expiry: it is not sent as a link")
     token = signing.TimestampSigner(salt=LINK_SALT).sign_object(
         {"e": export.pk, "x": int(export.expires_at.timestamp())}, compress=True
     )
@@ -315,7 +317,7 @@ def export_for_token(token: str) -> RequestExport:
     if export is None:
         raise InvalidExportLink()
     # max_age of the signature runs until the export's expiry (the earlier, if it was moved).
-    if time.time() >= expires or timezone.now() >= export.expires_at:
+    if time.time() >= expires or export.is_expired():
         raise InvalidExportLink(export.request.language)
     if export.status != ExportStatus.DONE or not export.file:
         raise InvalidExportLink(export.request.language)
@@ -331,7 +333,7 @@ def export_send_link(
     require_verified(request)
     if export.status != ExportStatus.DONE or not export.file:
         raise ValidationError(_("The export is not ready yet."))
-    if timezone.now() >= export.expires_at:
+    if export.is_expired():
         raise ValidationError(_("The export has expired. Generate a new one."))
     if not request.requester_email:
         raise ValidationError(_("The request has no email address to send the link to."))

@@ -14,7 +14,11 @@ What stays:
   a new signup with the same address is recognised as previously unsubscribed, and the address
   itself is gone.
 - a webshop order past its bookkeeping period: what was sold, when, for how much; nothing of
-  who bought it.
+  who bought it. A restricted order (an erasure request restricts it until this date) is
+  anonymised like any other, and its restriction ends with it: the row no longer holds anything
+  of the person, and what remains is sales data. Its tombstone names the order's ``public_id``;
+  audit entries about it are scrubbed by that id and by record (entries written before orders
+  had a ``public_id`` carry none).
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,7 +39,6 @@ from .purge import (
     audit_purge,
     held_roots,
     plan,
-    pseudonym,
     scrub_audit,
     write_tombstones,
 )
@@ -70,10 +73,12 @@ def _unheld(model: type[models.Model], ids: Sequence[Any], result: PurgeResult) 
     return [pk for pk in ids if pk not in held]
 
 
-def _scrub(model: type[models.Model], ids: Sequence[Any]) -> None:
+def _scrub(model: type[models.Model], ids: Sequence[Any], *, by_record: bool = False) -> None:
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
             scrub_audit(cursor, plan(model), Roots.of_ids(chunk))
+            if by_record:
+                scrub_audit(cursor, plan(model), Roots.of_ids(chunk), by_record=True)
 
 
 def anonymise_subscribers(
@@ -124,6 +129,13 @@ ORDER_BUYER_BLANKS: dict[str, Any] = {
     "gateway_transaction_ref": "",
     "company": None,
 }
+# The restriction (GDPR Art. 18) protected the buyer's data; once they are out of the order, it
+# ends, and its reason (which may be the DPO's free text about the person) goes with it.
+ORDER_UNRESTRICTED: dict[str, Any] = {
+    "is_restricted": False,
+    "restricted_at": None,
+    "restriction_reason": "",
+}
 
 
 def anonymise_orders(
@@ -133,20 +145,21 @@ def anonymise_orders(
     result = PurgeResult()
     with transaction.atomic():
         ids = _unheld(model, list(dict.fromkeys(ids)), result)
-        pks = list(
+        rows = list(
             WebshopOrder._base_manager.select_for_update()
             .filter(pk__in=ids, anonymised_at__isnull=True)
-            .values_list("pk", flat=True)
+            .values_list("pk", "public_id")
         )
-        if pks:
-            _scrub(model, pks)
+        if rows:
+            pks = [pk for pk, _ in rows]
+            _scrub(model, pks, by_record=True)
             updated = WebshopOrder._base_manager.filter(pk__in=pks).update(
-                **ORDER_BUYER_BLANKS, anonymised_at=timezone.now()
+                **ORDER_BUYER_BLANKS, **ORDER_UNRESTRICTED, anonymised_at=timezone.now()
             )
             result.people = updated
             result.counts[model._meta.label_lower] = updated
             result.tombstones = write_tombstones(
-                model, (pseudonym(model, pk) for pk in pks), rule=rule, run=run
+                model, (ref for _, ref in rows), rule=rule, run=run
             )
         if result.people or result.held:
             audit_purge(model, result, rule=rule, run=run, action="anonymised")

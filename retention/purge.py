@@ -51,7 +51,8 @@ from .files import remove_files_on_commit
 from .models import LegalHold, RetentionRun, Tombstone
 
 # Stable pseudonymous ids for persons whose rows have no ``public_id`` (an applicant, a sole
-# proprietorship): uuid5 of the record type and key, so a tombstone can be found again.
+# proprietorship; webshop orders anonymised before they became person records): uuid5 of the
+# record type and key, so a tombstone can be found again.
 PSEUDONYM_NAMESPACE = uuid.UUID("6f0c3c52-8d0e-4b8e-9a59-5e7f3c1a0d42")
 SQLITE_CHUNK = 500  # SQLite has no arrays: ids go in IN (...) lists of this many
 
@@ -461,9 +462,10 @@ def _scrubbable() -> str:
     )
 
 
-def scrub_audit(cursor: Any, node: Node, roots: Roots) -> int:
+def scrub_audit(cursor: Any, node: Node, roots: Roots, *, by_record: bool = False) -> int:
     """Mask every recorded value (``changes``) of audit entries about the rows of ``node``:
-    by pseudonymous id for persons with one, by record otherwise. The entries stay.
+    by pseudonymous id for persons with one, by record otherwise (or when ``by_record``: for
+    entries written before the model had a ``public_id``, which carry none). The entries stay.
 
     An entry without a staff actor about the person was written by a public page (the signup,
     its confirmation, the personal data page, the keep link, the newsletter): its IP address
@@ -474,7 +476,7 @@ def scrub_audit(cursor: Any, node: Node, roots: Roots) -> int:
     entry is deleted and written again, same id and time, with masked values, in one statement.
     """
     where, params = _rows_of(node, roots)
-    if node.public_id:
+    if node.public_id and not by_record:
         sub = f"SELECT {node.table}.{_qn('public_id')} FROM {node.table} WHERE {where}"
         match = f"{_qn('subject_ref')} IN ({sub})"
     else:

@@ -1,6 +1,6 @@
 """Data-subject requests (GDPR Art. 12-22): what the DPO receives, verifies, answers and proves."""
 
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -244,3 +244,7 @@ class RequestExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.reference} {self.get_kind_display()}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """Past its expiry (an access zip); a decision letter never expires on its own."""
+        return self.expires_at is not None and (now or timezone.now()) >= self.expires_at

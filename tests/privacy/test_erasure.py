@@ -252,9 +252,7 @@ def test_a_hold_on_one_document_keeps_the_whole_profile(world, dpo):
     assert {d.action for d in proposal if d.model is cm.Education} == {"keep"}
 
 
-def test_records_kept_for_the_bookkeeping_act_that_cannot_be_flagged_are_kept_to_the_year_end(
-    world, dpo
-):
+def test_a_webshop_order_kept_for_the_bookkeeping_act_is_restricted_to_the_year_end(world, dpo):
     order = km.WebshopOrder.objects.create(
         order_number="W-1001",
         first_name="Mette",
@@ -275,9 +273,32 @@ def test_records_kept_for_the_bookkeeping_act_that_cannot_be_flagged_are_kept_to
         confirmed=True,
     )
     decided = roots(erasure_proposal(world["request"]))[(km.WebshopOrder, order.pk)]
-    assert decided.action == "keep" and decided.until == dt.date(2029, 12, 31)
+    assert decided.action == "restrict" and decided.until == dt.date(2029, 12, 31)
+    assert decided.rule == "accounting_record"
+    # Every field of the order is kept by the Bookkeeping Act: none is erased from it.
+    assert decided.erase == () and "email" in decided.kept_fields
     with translation.override("en"):
         assert "Bogføringsloven" in str(decided.reason)
+
+
+def test_a_company_kept_for_the_bookkeeping_act_cannot_be_restricted_and_is_kept(world, dpo):
+    company = CompanyFactory()
+    km.Subscription.objects.create(
+        company=company,
+        product="Abonnement",
+        monthly_price=Decimal("99.00"),
+        started_on=dt.date(2024, 1, 1),
+        ended_on=dt.date(2024, 12, 31),
+    )
+    RequestMatch.objects.create(
+        request=world["request"],
+        content_type=ContentType.objects.get_for_model(company),
+        object_id=str(company.pk),
+        label=company.name,
+        confirmed=True,
+    )
+    decided = roots(erasure_proposal(world["request"]))[(km.Company, company.pk)]
+    assert decided.action == "keep" and decided.until == dt.date(2029, 12, 31)
 
 
 def test_every_legal_obligation_rule_is_declared_with_art_6_1_c_in_the_registry():

@@ -12,11 +12,10 @@ from candidates import models as cm
 from employees.models import AbsenceRecord, Employee, PayrollRecord
 from privacy.erasure import (
     LEGAL_OBLIGATIONS,
-    NO_EMPTY,
-    empty_value,
     erasure_execute,
     erasure_proposal,
 )
+from privacy.erasure_fields import NO_EMPTY, empty_value
 from privacy.letters import erasure_answer
 from privacy.models import AuditEntry, RequestMatch, SubjectRequest
 from privacy.registry import registry
@@ -34,8 +33,10 @@ NOT_REQUIRED_BY_LAW = {
     "shift_planning_username",
     "emergency_contact_name",
     "emergency_contact_phone",
+    "bank_reg_no",  # Art. 6(1)(b): for paying wages, which ended with the employment
+    "bank_account_no",
 }
-SECRETS = ["kim.l", "Bo Larsen", "31323334"]
+SECRETS = ["kim.l", "Bo Larsen", "31323334", "0077665544"]
 
 
 @pytest.fixture
@@ -61,6 +62,8 @@ def former(dpo):
         emergency_contact_name="Bo Larsen",
         emergency_contact_phone="31323334",
         pension_company="PFA Pension",
+        bank_reg_no="9570",
+        bank_account_no="0077665544",
     )
     PayrollRecordFactory(employee=employee)
     PayrollRecordFactory(employee=employee, period_start=dt.date(2025, 2, 1))
@@ -99,7 +102,8 @@ def execute(request, dpo, proposal=None):
         (Employee, "id_document_expires", None),  # a nullable date
         (Employee, "emergency_contact_phone", ""),
         (Employee, "first_name", NO_EMPTY),  # required
-        (Employee, "bank_account_no", NO_EMPTY),  # encrypted and required
+        (Employee, "bank_account_no", ""),  # encrypted text, blank allowed: stored as ""
+        (Employee, "bank_reg_no", ""),
         (Employee, "public_id", NO_EMPTY),  # the person's stable id
         (Employee, "is_restricted", NO_EMPTY),  # the restriction flag
         (Employee, "cpr_index", NO_EMPTY),  # derived by the system
@@ -195,7 +199,7 @@ def test_executing_empties_those_fields_keeps_the_rest_and_restricts_the_row(for
         "PFA Pension",
     )
     assert employee.employment_end == former["employee"].employment_end
-    assert employee.bank_account_no == former["employee"].bank_account_no
+    assert (employee.bank_reg_no, employee.bank_account_no) == ("", "")
     payslips = PayrollRecord.objects.filter(employee=employee)
     assert payslips.count() == 2 and all(p.gross_pay is not None for p in payslips)
 
@@ -209,7 +213,7 @@ def test_executing_empties_those_fields_keeps_the_rest_and_restricts_the_row(for
     restricted = next(e for e in entries if e.detail.startswith("restricted"))
     assert blanked[0].pk < restricted.pk  # emptied before the row was restricted
     executed = next(e for e in entries if e.detail.startswith("erasure executed"))
-    assert "3 fields erased" in executed.detail
+    assert "5 fields erased" in executed.detail
     for entry in AuditEntry.objects.all():
         text = f"{entry.detail} {entry.fields} {entry.changes}"
         assert not any(secret in text for secret in SECRETS), entry.detail
@@ -284,5 +288,5 @@ def test_the_review_page_shows_each_field_erased_now_on_its_own_line(client, for
         labels = {str(Employee._meta.get_field(name).verbose_name) for name in NOT_REQUIRED_BY_LAW}
     assert {row.fields for row in group["fields"]} == labels
     content = response.content.decode()
-    assert content.count('class="erase-field"') == 3
+    assert content.count('class="erase-field"') == len(NOT_REQUIRED_BY_LAW)
     assert 'value="' + group["decision"].key + '"' in content
