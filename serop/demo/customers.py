@@ -184,6 +184,8 @@ def seed_webshop(ctx: DemoContext, companies: list[Company], count: int) -> None
             if status == "pending"
             else str(ctx.rng.randrange(10**8, 10**9)),
             placed_at=placed,
+            # A buyer who asked to be erased: the order is kept for the books, restricted.
+            **_restricted(ctx, i == 2),
         )
         # An order from more than five years ago whose buyer has already been anonymised
         # (the order stays for the books; Bogføringsloven).

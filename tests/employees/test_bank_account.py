@@ -60,7 +60,8 @@ def test_the_admin_form_refuses_an_active_employee_without_a_bank_account(client
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert set(errors) >= {"bank_reg_no", "bank_account_no"}
-    assert "Payroll needs the bank account while the employment lasts" in str(errors)
+    # in the admin's language, Danish by default
+    assert "Lønnen kræver bankkontoen, så længe ansættelsen varer" in str(errors)
     stored = Employee.objects.get(pk=employee.pk)
     assert stored.bank_reg_no == employee.bank_reg_no and stored.bank_account_no
 
@@ -97,5 +98,5 @@ def test_the_import_refuses_an_active_employee_without_a_bank_account(client):
     result = page.context["result"]
     assert [r.number for r in result.invalid_rows] == [1]
     assert set(result.invalid_rows[0].error_dict) == {"bank_reg_no", "bank_account_no"}
-    assert "while the employment lasts" in str(result.invalid_rows[0].error_dict)
+    assert "så længe ansættelsen varer" in str(result.invalid_rows[0].error_dict)
     assert not Employee.objects.filter(employee_number="E-900").exists()
