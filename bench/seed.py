@@ -196,8 +196,16 @@ def baseline_template(
     fields: dict[str, str] = {}
     for column in columns:
         parent = foreign.get(column.name)
-        if parent and not counts.get(parent):
-            fields[column.name] = "\\N"  # a parent we did not load: the column is nullable
+        if parent and not counts.get(parent) and column.nullable:
+            fields[column.name] = "\\N"  # a parent we did not load
+        elif parent and not counts.get(parent):
+            # A required parent that the migrations created (the consent texts): its first row.
+            row = conn.execute(
+                sql.SQL("SELECT min(id) FROM {}").format(sql.Identifier(parent))
+            ).fetchone()
+            if row is None or row[0] is None:
+                raise RuntimeError(f"{table}.{column.name} needs a row of {parent}: none exists")
+            fields[column.name] = str(row[0])
         elif parent:
             fields[column.name] = f"{{p_{column.name}}}"
         elif column.name == "id":
