@@ -156,3 +156,25 @@ class ConsentRecordFactory(DjangoModelFactory):
     text = factory.SubFactory(ConsentTextFactory)
     given_at = factory.LazyFunction(timezone.now)
     channel = ConsentRecord.Channel.WEB_FORM
+
+
+def request_for(*records, actor, kind="erasure", requester_name="Mette Erasmussen", **details):
+    """A subject request received by ``actor`` with ``records`` confirmed as the person's, as
+    the DPO leaves it after the person search (not yet verified)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from privacy.models import RequestMatch
+    from privacy.subject_requests import subject_request_receive
+
+    request = subject_request_receive(
+        kind=kind, channel="email", requester_name=requester_name, actor=actor, **details
+    )
+    for record in records:
+        RequestMatch.objects.create(
+            request=request,
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=str(record.pk),
+            label=str(record),
+            confirmed=True,
+        )
+    return request

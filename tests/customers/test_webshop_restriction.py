@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -19,11 +18,12 @@ from customers import models as km
 from privacy import access
 from privacy.audit import MASK, Action, audit
 from privacy.erasure import erasure_execute, erasure_proposal
-from privacy.models import AuditEntry, RequestMatch
+from privacy.models import AuditEntry
 from privacy.roles import Role
-from privacy.subject_requests import subject_request_receive, subject_request_verify
+from privacy.subject_requests import subject_request_verify
 from retention.anonymise import anonymise_orders
 from retention.models import RetentionRun, Tombstone
+from tests.factories import request_for
 
 PLACED = timezone.make_aware(dt.datetime(2024, 3, 1, 12))
 KEPT_UNTIL = dt.date(2029, 12, 31)  # 5 years after the end of the financial year 2024
@@ -61,16 +61,7 @@ def erased(dpo):
     """A private buyer's order restricted by the buyer's erasure request, and a neighbour's."""
     mine, other = order("W-1", "mette@example.dk"), order("W-2", "nabo@example.dk")
     km.OrderLine.objects.create(order=mine, product="Kontrakt", unit_price=Decimal("499.00"))
-    request = subject_request_receive(
-        kind="erasure", channel="email", requester_name="Mette Erasmussen", actor=dpo
-    )
-    RequestMatch.objects.create(
-        request=request,
-        content_type=ContentType.objects.get_for_model(mine),
-        object_id=str(mine.pk),
-        label=mine.order_number,
-        confirmed=True,
-    )
+    request = request_for(mine, actor=dpo)
     subject_request_verify(request=request, method="email_on_file", actor=dpo)
     request.refresh_from_db()
     proposal = erasure_proposal(request)
@@ -82,16 +73,7 @@ def erased(dpo):
 @pytest.mark.django_db
 def test_the_erasure_proposal_restricts_an_order_until_the_accounting_date(dpo):
     mine = order("W-1", "mette@example.dk")
-    request = subject_request_receive(
-        kind="erasure", channel="email", requester_name="Mette Erasmussen", actor=dpo
-    )
-    RequestMatch.objects.create(
-        request=request,
-        content_type=ContentType.objects.get_for_model(mine),
-        object_id=str(mine.pk),
-        label=mine.order_number,
-        confirmed=True,
-    )
+    request = request_for(mine, actor=dpo)
     (decided,) = [d for d in erasure_proposal(request) if d.is_root]
     assert (decided.action, decided.until, decided.rule) == (
         "restrict",

@@ -4,7 +4,6 @@ it, the fields no law requires keeping are erased now; the rest is restricted un
 import datetime as dt
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -17,13 +16,12 @@ from privacy.erasure import (
 )
 from privacy.erasure_fields import NO_EMPTY, empty_value
 from privacy.letters import erasure_answer
-from privacy.models import AuditEntry, RequestMatch, SubjectRequest
+from privacy.models import AuditEntry, SubjectRequest
 from privacy.registry import registry
 from privacy.roles import Role
-from privacy.subject_requests import subject_request_receive
 from privacy.taxonomy import LegalBasis
 from retention.models import LegalHold
-from tests.factories import EmployeeFactory, PayrollRecordFactory
+from tests.factories import EmployeeFactory, PayrollRecordFactory, request_for
 
 from .test_erasure import admin_urls, page, pdf_text, roots, user, verified
 
@@ -67,16 +65,7 @@ def former(dpo):
     )
     PayrollRecordFactory(employee=employee)
     PayrollRecordFactory(employee=employee, period_start=dt.date(2025, 2, 1))
-    request = subject_request_receive(
-        kind="erasure", channel="email", requester_name="Kim Larsen", actor=dpo
-    )
-    RequestMatch.objects.create(
-        request=request,
-        content_type=ContentType.objects.get_for_model(employee),
-        object_id=str(employee.pk),
-        label=str(employee),
-        confirmed=True,
-    )
+    request = request_for(employee, actor=dpo, requester_name="Kim Larsen")
     return {
         "request": request,
         "employee": employee,
