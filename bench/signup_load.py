@@ -30,10 +30,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, TypeVar
 
 INPUT = re.compile(rb"<input\b[^>]*>")
 ATTRIBUTE = re.compile(rb'([\w-]+)="([^"]*)"')
+Snapshot = TypeVar("Snapshot")  # what run_load's on_start measures (CPU counters)
 # A form's fields, for one email address: {name: value or [values]}.
 FieldsFor = Callable[[str], dict[str, str | list[str]]]
 
@@ -210,8 +211,8 @@ def _client_process(load: Load, process: int, threads: int, barrier: Any, out: A
 
 
 def run_load(
-    load: Load, clients: int, processes: int, on_start: Callable[[], float] = lambda: 0.0
-) -> tuple[ClientResult, float, float]:
+    load: Load, clients: int, processes: int, on_start: Callable[[], Snapshot]
+) -> tuple[ClientResult, float, Snapshot]:
     """Run ``clients`` clients in ``processes`` processes; return their merged result, the
     measured wall time (from the common start to the last response) and what ``on_start``
     returned at the start. The clients warm up first (the form, ``warm_ups`` untimed
@@ -255,6 +256,16 @@ def proc_cpu_seconds(pids: list[int]) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return total
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine, all cores (Linux /proc/stat: everything but idle
+    and iowait), for the total cost of a request: server, worker, database, Redis, clients."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        fields = [int(f) for f in stat.readline().split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user..steal, less idle and iowait
+    return busy / ticks
 
 
 def child_pids(pid: int) -> list[int]:

@@ -16,7 +16,9 @@ from .activity import ActivityKind, counts_as_activity
 from .models import ActivityEvent, Candidate, CandidateDocument, Disclosure, JobPosting
 
 
-@transaction.atomic
+# No savepoint: the event and the clock go together, and every caller is a write of its own
+# that fails as a whole; a savepoint would only add two round trips to each of them.
+@transaction.atomic(savepoint=False)
 def candidate_record_activity(
     *,
     candidate: Candidate,

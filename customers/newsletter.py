@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from consents.models import ConsentRecord, ConsentText
 from consents.purposes import ConsentPurpose
+from consents.texts import in_force
 from privacy.audit import Action, audit, client_ip
 from retention.anonymise import anonymise_subscribers, previously_unsubscribed
 from retention.rules import get_rule
@@ -65,13 +66,7 @@ class IssueAlreadySent(Exception):
 # --- consent text ----------------------------------------------------------------------------
 def current_consent_text() -> ConsentText | None:
     """The newsletter consent text in force: the newest version published so far."""
-    return (
-        ConsentText.objects.filter(
-            purpose=ConsentPurpose.NEWSLETTER, published_at__lte=timezone.now()
-        )
-        .order_by("-version")
-        .first()
-    )
+    return in_force([ConsentPurpose.NEWSLETTER]).get(ConsentPurpose.NEWSLETTER)
 
 
 # --- links -----------------------------------------------------------------------------------

@@ -43,3 +43,12 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_consent_texts():
+    """The consent texts are cached in the shared Redis (consents/texts.py) and a test's texts
+    are rolled back with it: each test starts from a new generation, as after a migration."""
+    from consents.texts import invalidate
+
+    invalidate()

@@ -26,6 +26,7 @@ from candidates.models import Candidate, CandidateDocument
 from candidates.services import candidate_record_activity
 from consents.models import ConsentRecord, ConsentText
 from consents.purposes import ConsentPurpose
+from consents.texts import in_force
 from privacy.audit import Action, audit, client_ip
 from privacy.registry import FieldInfo, registry
 from retention.files import remove_files_on_commit
@@ -52,13 +53,9 @@ _MAX_USER_AGENT = ConsentRecord._meta.get_field("user_agent").max_length or 400
 
 
 def current_texts(purposes: tuple[str, ...] = CANDIDATE_PURPOSES) -> dict[str, ConsentText]:
-    """The newest published text of each purpose (one query). A purpose without a published
-    text is missing from the result."""
-    texts: dict[str, ConsentText] = {}
-    rows = ConsentText.objects.filter(purpose__in=purposes, published_at__lte=timezone.now())
-    for text in rows.order_by("purpose", "-version"):
-        texts.setdefault(text.purpose, text)
-    return texts
+    """The newest published text of each purpose, from the cache (consents/texts.py). A
+    purpose without a published text is missing from the result."""
+    return in_force(purposes)
 
 
 def active_consents(candidate: Candidate) -> dict[str, ConsentRecord]:

@@ -63,20 +63,21 @@ def _existing(email: str) -> Candidate | None:
 
 
 def candidate_signup(*, signup: Signup, language: str, request: HttpRequest) -> SignupResult:
-    email = signup.candidate["email"]
-    existing = _existing(email)
-    if existing is None:
-        try:
-            candidate = _create(signup, language, request)
-        except IntegrityError:  # the same address signed up at the same moment
-            existing = _existing(email)
-            if existing is None:
-                raise
-        else:
-            from .tasks import send_signup_confirmation
+    # Insert first and let the case-insensitive unique index (candidate_email_unique_ci) find a
+    # known address: a new person, by far the common case, costs no lookup, and two signups of
+    # the same address at the same moment cannot both get through. The candidate row is the
+    # transaction's first write, so a known address stops before any document is stored.
+    try:
+        candidate = _create(signup, language, request)
+    except IntegrityError:
+        existing = _existing(signup.candidate["email"])
+        if existing is None:  # some other constraint: not ours to hide
+            raise
+    else:
+        from .tasks import send_signup_confirmation
 
-            transaction.on_commit(lambda: send_signup_confirmation.delay(candidate.pk))
-            return SignupResult.CREATED
+        transaction.on_commit(lambda: send_signup_confirmation.delay(candidate.pk))
+        return SignupResult.CREATED
     if existing.status == Candidate.Status.PENDING:
         from .tasks import send_signup_confirmation
 
@@ -103,8 +104,15 @@ def _create(signup: Signup, language: str, request: HttpRequest) -> Candidate:
     candidate.full_clean(validate_unique=False, validate_constraints=False)
     candidate.save()
     preferences = JobPreference.objects.create(candidate=candidate, **signup.preferences)
-    preferences.job_types.set(signup.job_types)
-    preferences.areas.set(signup.areas)
+    # The preferences are new, so the lists are only added: one INSERT each and none when empty,
+    # where ``set()`` would first read the rows it is about to replace.
+    job_types, areas = JobPreference.job_types.through, JobPreference.areas.through
+    job_types.objects.bulk_create(
+        job_types(jobpreference=preferences, jobtype=item) for item in set(signup.job_types)
+    )
+    areas.objects.bulk_create(
+        areas(jobpreference=preferences, area=item) for item in set(signup.areas)
+    )
     for kind, upload in signup.documents:
         document_store(candidate=candidate, kind=kind, upload=upload)
     if signup.application_text:

@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -310,3 +312,48 @@ def test_errors_are_in_english_on_the_english_page(client):
     response = client.post(SIGNUP_EN, signup_data(phone="123"))
     assert "Enter a Danish phone number" in response.content.decode()
     assert "The form has errors" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_signups_of_one_address_at_the_same_moment_store_one_profile():
+    """The signup inserts first and lets the unique index find a known address: the second
+    request waits on the index while the first is uncommitted, then resends the confirmation
+    instead of failing or storing a second profile."""
+    from django.db import connection, transaction
+    from django.test import Client
+
+    first_inserted, errors, responses = threading.Event(), [], []
+
+    def first():
+        try:
+            with transaction.atomic():
+                responses.append(Client().post(SIGNUP, signup_data()))
+                first_inserted.set()
+                time.sleep(1)  # the second inserts the same address and waits on the index
+        except Exception as exc:
+            errors.append(exc)
+            first_inserted.set()
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_inserted.wait(10)
+            responses.append(Client().post(SIGNUP, signup_data(email="Mette@Example.dk")))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r["Location"] for r in responses} == {"/cv-bank/tilmeld/tak/"}
+    candidate = Candidate.objects.get()
+    assert candidate.email == "mette@example.dk" and candidate.status == Candidate.Status.PENDING
+    assert ConsentRecord.objects.count() == 1 and CandidateDocument.objects.count() == 1
+    assert [m.subject for m in mail.outbox] == ["Bekræft din profil i SEROPs CV-bank"] * 2
