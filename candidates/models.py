@@ -110,10 +110,10 @@ class Candidate(PersonRecord):
         verbose_name_plural = _("candidates")
         ordering = ["-last_activity_at"]
         constraints = [
+            # Its index also answers every lookup by LOWER(email): no second index for that.
             models.UniqueConstraint(Lower("email"), name="candidate_email_unique_ci"),
         ]
         indexes = [
-            models.Index(Lower("email"), name="candidate_email_ci"),
             # For finding a person's records (privacy/person_search.py).
             models.Index(PhoneKey("phone"), name="candidate_phone_key"),
             models.Index(fields=["birth_date"], name="candidate_birth_date"),

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -206,7 +207,9 @@ def _signup(
 ) -> SignupOutcome:
     with transaction.atomic():
         existing = (
-            NewsletterSubscriber.objects.select_for_update().filter(email__iexact=address).first()
+            NewsletterSubscriber.objects.select_for_update()
+            .filter(email__lower=Lower(Value(address)))
+            .first()
         )
         if existing is not None and existing.status == Status.UNSUBSCRIBED:
             existing = _leave_old_opt_out(existing)

@@ -10,6 +10,15 @@ class SeropConfig(AppConfig):
     verbose_name = "SEROP"
     default = True
 
+    def ready(self) -> None:
+        from django.db.models import EmailField
+        from django.db.models.functions import Lower
+
+        # ``email__lower=Lower(Value(address))`` compiles to LOWER(email) = LOWER(address),
+        # which the ``Lower("email")`` indexes answer. ``email__iexact`` compiles to UPPER(...)
+        # on PostgreSQL, which no index here matches: a whole-table scan per lookup.
+        EmailField.register_lookup(Lower)
+
 
 class SeropAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, with the admin site that requires a second factor."""

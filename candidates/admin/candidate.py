@@ -299,7 +299,7 @@ class CandidateAdmin(PersonalDataImportExportMixin, DisclosureAdminMixin, Person
         if not term:
             return queryset, False
         if "@" in term:
-            # Compared as LOWER(email) so that the candidate_email_ci index answers it.
+            # Compared as LOWER(email) so that the candidate_email_unique_ci index answers it.
             found = queryset.alias(email_ci=Lower("email")).filter(email_ci=Lower(Value(term)))
             return found, False
         if _PHONE_LIKE.fullmatch(term):

@@ -18,6 +18,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -59,7 +61,7 @@ class Signup:
 
 
 def _existing(email: str) -> Candidate | None:
-    return Candidate.objects.filter(email__iexact=email).first()
+    return Candidate.objects.filter(email__lower=Lower(Value(email))).first()
 
 
 def candidate_signup(*, signup: Signup, language: str, request: HttpRequest) -> SignupResult:

@@ -2,6 +2,8 @@
 committed (queued with ``transaction.on_commit``)."""
 
 from celery import shared_task
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from candidates.models import Candidate
 
@@ -26,7 +28,9 @@ def send_login_link(email: str) -> bool:
     profile (for an unconfirmed signup: its confirmation link again); otherwise do nothing.
     Takes the address, not an id, so that the web request does the same work whether or not
     the address is known: the form must not reveal who is in the CV bank."""
-    candidate = Candidate.objects.filter(email__iexact=email.strip(), is_restricted=False).first()
+    candidate = Candidate.objects.filter(
+        email__lower=Lower(Value(email.strip())), is_restricted=False
+    ).first()
     if candidate is None:
         return False
     if candidate.status == Candidate.Status.PENDING:
