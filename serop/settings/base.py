@@ -240,7 +240,7 @@ CELERY_IMPORTS = [
 def redis_cache(url: str) -> dict[str, dict[str, str]]:
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "serop.cache.SeropRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "serop",
         }
