@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=serop.settings.production \
     PRIVATE_MEDIA_ROOT=/srv/serop/media \
-    WEB_CONCURRENCY=3
+    WEB_CONCURRENCY=5
 
 # WeasyPrint's native libraries on Debian bookworm (Pango, pangoft2 and through it fontconfig,
 # HarfBuzz; harfbuzz-subset makes the embedded fonts smaller), a font to render with, and

@@ -53,6 +53,7 @@ from .signup_load import (
     child_pids,
     machine_cpu_seconds,
     proc_cpu_seconds,
+    rss_mb,
     run_load,
 )
 
@@ -359,6 +360,7 @@ def run(
             outcome, wall, cpu_before = run_load(load, clients, client_processes, on_start=measure)
             cpu = tuple(after - before for after, before in zip(measure(), cpu_before, strict=True))
             figures[phase] = report(phase, outcome, wall, cpu)  # type: ignore[arg-type]
+            result(f"{phase}_server_rss_mb", rss_mb(workers_now), "MB")
             if kind == "signup":
                 accepted[load.email_tag] = [
                     s.email for s in outcome.samples if s.outcome == "accepted"
@@ -403,9 +405,11 @@ def run(
 
 def targets(figures: dict[str, dict[str, float]]) -> None:
     trivial = figures.get("trivial")
+    # The issue sets latency targets for a signup without a CV and with a 1 MB CV; the small
+    # CV in between is measured and held to no errors and complete storage only.
     for name, p95_target in (
         ("signup", TARGET_P95_MS),
-        ("signup_small_cv", TARGET_P95_MS),
+        ("signup_small_cv", None),
         ("signup_cv", TARGET_CV_P95_MS),
     ):
         phase = figures.get(name)
@@ -414,8 +418,9 @@ def targets(figures: dict[str, dict[str, float]]) -> None:
         verdict(f"{name} errors = 0", phase["errors"] == 0)
         stored = phase["accepted"] > 0 and phase["rejected"] == 0 and bool(phase.get("stored_ok"))
         verdict(f"{name}: every signup accepted and stored with its consents", stored)
-        verdict(f"{name} p95 < {p95_target:.0f} ms", phase["p95"] < p95_target)
-        if trivial and name != "signup_cv":
+        if p95_target is not None:
+            verdict(f"{name} p95 < {p95_target:.0f} ms", phase["p95"] < p95_target)
+        if trivial and name == "signup":
             ratio = phase["throughput"] / trivial["throughput"]
             result(f"{name}_vs_trivial_throughput_ratio", ratio, "x", 2)
             verdict(f"{name} throughput >= {TARGET_RATIO} x trivial", ratio >= TARGET_RATIO)

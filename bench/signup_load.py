@@ -268,6 +268,20 @@ def machine_cpu_seconds() -> float:
     return busy / ticks
 
 
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes together, in MB (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
 def child_pids(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as children:
