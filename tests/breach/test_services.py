@@ -1,13 +1,12 @@
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
 
 from privacy.breaches import breach_problems, breach_save
 from privacy.models import AuditEntry, Breach
+from tests.concurrency import race
 
 from .conftest import local, record
 
@@ -183,39 +182,9 @@ def test_a_changed_decision_is_stamped_with_the_time_it_was_changed():
 def test_two_breaches_recorded_at_once_get_consecutive_references():
     """The second recording waits for the first to commit instead of taking the same number
     (and failing on the unique reference)."""
-    first_numbered, release = threading.Event(), threading.Event()
-    references: dict[str, str] = {}
-    errors: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                references["first"] = record(aware_at=AWARE).reference
-                first_numbered.set()
-                release.wait(10)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            first_numbered.set()
-            connections.close_all()
-
-    def second() -> None:
-        try:
-            references["second"] = record(aware_at=AWARE).reference
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    one = threading.Thread(target=first)
-    one.start()
-    assert first_numbered.wait(10)
-    two = threading.Thread(target=second)
-    two.start()
-    two.join(0.5)
-    assert two.is_alive()  # waiting for the first transaction
-    release.set()
-    one.join(10)
-    two.join(10)
-    assert not errors, errors
-    assert sorted(references.values()) == ["BR-2026-0001", "BR-2026-0002"]
+    outcome = race(
+        lambda: record(aware_at=AWARE).reference,
+        lambda: record(aware_at=AWARE).reference,
+    )
+    assert outcome.second_waited  # for the first transaction, not failing on its number
+    assert sorted([outcome.first, outcome.second]) == ["BR-2026-0001", "BR-2026-0002"]

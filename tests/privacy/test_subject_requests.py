@@ -1,13 +1,10 @@
 import datetime as dt
-import threading
-import time
 from calendar import monthrange
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +17,7 @@ from privacy.subject_requests import (
     subject_request_receive,
     subject_request_verify,
 )
+from tests.concurrency import race
 
 
 @pytest.mark.parametrize(
@@ -135,42 +133,19 @@ def test_two_requests_received_at_the_same_time_get_distinct_references():
     """The personal data page and the DPO's form may receive at once: the second must not fail
     on the unique reference the first has not yet committed."""
     received = timezone.make_aware(dt.datetime(2026, 5, 4, 10, 0))
-    first_inserted, errors, references = threading.Event(), [], []
-
-    def first():
-        try:
-            with transaction.atomic():
-                references.append(
-                    subject_request_receive(
-                        kind="access", channel="email", requester_name="A", received_at=received
-                    ).reference
-                )
-                first_inserted.set()
-                time.sleep(1)  # the second computes the same number and waits on the index
-        except Exception as exc:
-            errors.append(exc)
-            first_inserted.set()
-        finally:
-            connection.close()
-
-    def second():
-        try:
-            first_inserted.wait(10)
-            references.append(
-                subject_request_receive(
-                    kind="erasure", channel="self_service", requester_name="B", received_at=received
-                ).reference
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
-    assert sorted(references) == ["SR-2026-0001", "SR-2026-0002"]
+    outcome = race(
+        lambda: (
+            subject_request_receive(
+                kind="access", channel="email", requester_name="A", received_at=received
+            ).reference
+        ),
+        # The second computes the same number and waits on the index until the first commits.
+        lambda: (
+            subject_request_receive(
+                kind="erasure", channel="self_service", requester_name="B", received_at=received
+            ).reference
+        ),
+    )
+    assert outcome.second_waited
+    assert sorted([outcome.first, outcome.second]) == ["SR-2026-0001", "SR-2026-0002"]
     assert SubjectRequest.objects.count() == 2

@@ -1,5 +1,3 @@
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -319,42 +317,20 @@ def test_two_signups_of_one_address_at_the_same_moment_store_one_profile():
     """The signup inserts first and lets the unique index find a known address: the second
     request waits on the index while the first is uncommitted, then resends the confirmation
     instead of failing or storing a second profile."""
-    from django.db import connection, transaction
     from django.test import Client
 
+    from tests.concurrency import race
     from tests.factories import ConsentTextFactory
 
     # An earlier transactional test may have flushed the texts the migrations published.
     ConsentTextFactory(purpose=P.CV_BANK, version=1)
-    first_inserted, errors, responses = threading.Event(), [], []
-
-    def first():
-        try:
-            with transaction.atomic():
-                responses.append(Client().post(SIGNUP, signup_data()))
-                first_inserted.set()
-                time.sleep(1)  # the second inserts the same address and waits on the index
-        except Exception as exc:
-            errors.append(exc)
-            first_inserted.set()
-        finally:
-            connection.close()
-
-    def second():
-        try:
-            first_inserted.wait(10)
-            responses.append(Client().post(SIGNUP, signup_data(email="Mette@Example.dk")))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    outcome = race(
+        lambda: Client().post(SIGNUP, signup_data()),
+        # The same address: the second waits on the unique index until the first commits.
+        lambda: Client().post(SIGNUP, signup_data(email="Mette@Example.dk")),
+    )
+    assert outcome.second_waited
+    responses = [outcome.first, outcome.second]
     assert [r.status_code for r in responses] == [302, 302]
     assert {r["Location"] for r in responses} == {"/cv-bank/tilmeld/tak/"}
     candidate = Candidate.objects.get()
