@@ -3,11 +3,11 @@
 1. creates ``serop_bench_signup`` (dropped at the end) and migrates it. The server runs
    ``serop.settings.test`` (the production settings need TLS, SMTP and real secrets) through a
    generated settings module that makes it production-like where it matters for speed:
-   ``DEBUG = False``, persistent database connections (``CONN_MAX_AGE = 60`` with health
-   checks, as production.py), Redis as cache and Celery broker, and a media folder of its own.
-   Mail goes to Django's dummy backend. Rate limits are off (``RATELIMIT_ENABLE=false``): every
-   client comes from 127.0.0.1, and a per-IP limit would turn the benchmark into a test of
-   the 429 page;
+   ``DEBUG = False``, persistent database connections with health checks as production.py
+   (``CONN_MAX_AGE`` 600 instead of 60, so that a connection lasts a phase), Redis as cache
+   and Celery broker, and a media folder of its own. Mail goes to Django's dummy backend.
+   Rate limits are off (``RATELIMIT_ENABLE=false``): every client comes from 127.0.0.1, and a
+   per-IP limit would turn the benchmark into a test of the 429 page;
 2. starts gunicorn (``--workers 5``, sync workers like production's image: 2 x cores + 1 on
    this 2-core machine; ``--workers`` / ``--worker-class`` / ``--threads`` change it) and one
    Celery worker (solo pool) on a queue of the run's own, which sends the confirmation mails
@@ -42,7 +42,6 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from .signup_load import (
     Load,
     child_pids,
     machine_cpu_seconds,
+    pids_named,
     proc_cpu_seconds,
     rss_mb,
     run_load,
@@ -78,7 +78,10 @@ from pathlib import Path
 from serop.settings.test import *  # noqa: F403
 
 DEBUG = False
-DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+# Persistent connections as production.py (60 s there): here longer than a phase, so that each
+# worker keeps one PostgreSQL backend through a phase and the database's CPU is read whole
+# (a backend replaced mid-phase takes its CPU with it).
+DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 PRIVATE_MEDIA_ROOT = Path(os.environ["BENCH_SIGNUP_MEDIA"])
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
@@ -214,15 +217,39 @@ def percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
-def cpu_now(web: list[int], worker: int) -> tuple[float, float, float]:
-    """CPU seconds so far: the gunicorn workers, the Celery worker, the whole machine."""
-    return proc_cpu_seconds(web), proc_cpu_seconds([worker]), machine_cpu_seconds()
+CpuSnapshot = tuple[float, float, float, float, float]
 
 
-def report(
-    name: str, outcome: ClientResult, wall: float, cpu: tuple[float, float, float]
-) -> dict[str, float]:
-    server_cpu, worker_cpu, machine_cpu = cpu
+def cpu_now(web: list[int], worker: int, database: list[int], redis: list[int]) -> CpuSnapshot:
+    """CPU seconds so far: the gunicorn workers, the Celery worker, the local PostgreSQL's
+    processes (its backends are opened by the warm-up, before the timed window), the local
+    Redis, and the whole machine."""
+    return (
+        proc_cpu_seconds(web),
+        proc_cpu_seconds([worker]),
+        proc_cpu_seconds(database),
+        proc_cpu_seconds(redis),
+        machine_cpu_seconds(),
+    )
+
+
+class CpuMeter:
+    """``cpu_now`` at the start and at the end of a phase. PostgreSQL's and Redis's processes
+    are listed at the first reading, when the timed window opens (after the warm-up has opened
+    the database connections), and the same ones are read at the end."""
+
+    def __init__(self, web: list[int], worker: int) -> None:
+        self.web, self.worker = web, worker
+        self.watched: tuple[list[int], list[int]] | None = None
+
+    def __call__(self) -> CpuSnapshot:
+        if self.watched is None:
+            self.watched = (pids_named("postgres"), pids_named("redis-server"))
+        return cpu_now(self.web, self.worker, *self.watched)
+
+
+def report(name: str, outcome: ClientResult, wall: float, cpu: CpuSnapshot) -> dict[str, float]:
+    server_cpu, worker_cpu, database_cpu, redis_cpu, machine_cpu = cpu
     samples = outcome.samples
     good = {"ok", "accepted"}
     errors = [s for s in samples if s.outcome not in good | {"rejected"}]
@@ -250,18 +277,22 @@ def report(
     result(f"{name}_p99_ms", figures["p99"], "ms")
     result(f"{name}_throughput", figures["throughput"], "req/s")
     # Where a request's cost goes, in CPU milliseconds per request: the gunicorn workers, the
-    # Celery worker (the confirmation mail), the load clients, and the machine as a whole; the
-    # rest of the machine's figure is PostgreSQL, Redis and the kernel.
+    # Celery worker (the confirmation mail), the load clients, PostgreSQL and Redis (when they
+    # run on this machine), and the machine as a whole; what these leave of the machine's
+    # figure is the kernel's own work (network, interrupts) and everything else.
     per_request = 1000 / max(1, len(samples))
     result(f"{name}_server_cpu_ms_per_request", server_cpu * per_request, "ms")
     result(f"{name}_worker_cpu_ms_per_request", worker_cpu * per_request, "ms")
     result(f"{name}_client_cpu_ms_per_request", outcome.cpu_seconds * per_request, "ms")
+    result(f"{name}_database_cpu_ms_per_request", database_cpu * per_request, "ms")
+    result(f"{name}_redis_cpu_ms_per_request", redis_cpu * per_request, "ms")
     result(f"{name}_machine_cpu_ms_per_request", machine_cpu * per_request, "ms")
-    rest = machine_cpu - server_cpu - worker_cpu - outcome.cpu_seconds
+    rest = machine_cpu - server_cpu - worker_cpu - outcome.cpu_seconds - database_cpu - redis_cpu
     log(
         f"  {name}: {wall:.1f} s; CPU s: gunicorn {server_cpu:.1f}, worker {worker_cpu:.1f}, "
-        f"clients {outcome.cpu_seconds:.1f}, database/Redis/kernel {rest:.1f}, machine "
-        f"{machine_cpu:.1f}" + (f"; errors {kinds}" if kinds else "")
+        f"clients {outcome.cpu_seconds:.1f}, PostgreSQL {database_cpu:.1f}, Redis "
+        f"{redis_cpu:.1f}, kernel and the rest {rest:.1f}, machine {machine_cpu:.1f}"
+        + (f"; errors {kinds}" if kinds else "")
     )
     return figures
 
@@ -356,7 +387,7 @@ def run(
             )
             log(f"Phase {phase}: {clients} clients, {duration:.0f} s on {load.path} ...")
             workers_now = child_pids(web.pid)
-            measure = partial(cpu_now, workers_now, worker.pid)
+            measure = CpuMeter(workers_now, worker.pid)
             outcome, wall, cpu_before = run_load(load, clients, client_processes, on_start=measure)
             cpu = tuple(after - before for after, before in zip(measure(), cpu_before, strict=True))
             figures[phase] = report(phase, outcome, wall, cpu)  # type: ignore[arg-type]

@@ -282,6 +282,22 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def pids_named(*names: str) -> list[int]:
+    """The processes on this machine whose command name is one of ``names`` (Linux /proc):
+    the local PostgreSQL server's processes, or Redis's. Empty when they run elsewhere."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as comm:
+                if comm.read().strip() in names:
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
 def child_pids(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as children:
