@@ -4,6 +4,7 @@ and website enquiries (policy §7, §8)."""
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import EncryptedCharField
@@ -77,6 +78,15 @@ class ContactPerson(PersonRecord):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.company})"
+
+    def display_name(self) -> str:
+        """The contact as histories and reports show it: a restricted person (GDPR Art. 18) by
+        their company only, never by name."""
+        if self.is_restricted:
+            return gettext("A contact person at %(customer)s (restricted)") % {
+                "customer": self.company
+            }
+        return str(self)
 
 
 class BetalingsserviceMandate(models.Model):

@@ -351,7 +351,7 @@ def _disclosures(records: list[Record]) -> list[DisclosureInfo]:
             DisclosureInfo(
                 disclosed_at=_text(row.disclosed_at),
                 customer=str(row.company),
-                contact=str(row.contact) if row.contact else "",
+                contact=row.contact.display_name() if row.contact else "",
                 posting=str(row.posting) if row.posting else "",
                 documents=", ".join(str(d) for d in row.documents.all()),
                 method=str(row.get_method_display()),

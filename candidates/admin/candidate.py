@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..privacy import CV_BANK
 from ..resources import CandidateResource
-from .disclosure import DisclosureAdminMixin
+from .disclosure import DisclosureAdminMixin, disclosure_contact
 from .documents import CandidateDocumentAdminForm
 from .pagination import EstimatedCountPaginator
 
@@ -167,7 +167,7 @@ class DisclosureInline(ReadOnlyInline):
     fields = readonly_fields = (
         "disclosed_at",
         "company",
-        "contact",
+        "contact_person",
         "posting",
         "method",
         "note",
@@ -181,6 +181,8 @@ class DisclosureInline(ReadOnlyInline):
             # The candidate too: each row's title is str(disclosure), which names them.
             .select_related("candidate", "company", "contact__company", "posting", "disclosed_by")
         )
+
+    contact_person = staticmethod(disclosure_contact)
 
 
 class ActivityEventInline(ReadOnlyInline):

@@ -4,7 +4,7 @@ disclosure (candidates.services.candidate_disclose) and mails the chosen documen
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,6 +15,12 @@ from customers.models import Company, ContactPerson
 
 from ..models import Candidate, CandidateDocument, Disclosure, JobPosting
 from ..services import candidate_disclose
+
+
+@admin.display(description=_("contact person"))
+def disclosure_contact(disclosure: Disclosure) -> str | None:
+    """The contact a disclosure went to, as a history shows it (restricted: not by name)."""
+    return disclosure.contact.display_name() if disclosure.contact else None
 
 
 class DisclosureForm(forms.Form):

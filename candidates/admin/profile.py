@@ -24,6 +24,7 @@ from ..models import (
     NextOfKin,
     StaffNote,
 )
+from .disclosure import disclosure_contact
 from .documents import CandidateDocumentAdminForm
 from .pagination import EstimatedCountPaginator
 
@@ -155,12 +156,13 @@ class DisclosureAdmin(ProfilePartAdmin):
     search_fields = ["=candidate__email", "company__name"]
     autocomplete_fields = ["candidate", "posting"]
     # The customers' admin lives in another app: raw ids keep this one independent of it.
-    raw_id_fields = ["company", "contact", "documents"]
+    raw_id_fields = ["company", "documents"]
     fieldsets = [
-        (None, {"fields": ["candidate", "company", "contact", "posting", "documents"]}),
+        (None, {"fields": ["candidate", "company", "contact_person", "posting", "documents"]}),
         (_("How and when"), {"fields": ["method", "note", "disclosed_by", "disclosed_at"]}),
     ]
-    readonly_fields = ["disclosed_by"]
+    readonly_fields = ["disclosed_by", "contact_person"]
+    contact_person = staticmethod(disclosure_contact)
 
     # A disclosure is recorded only through "send CV to customer" on the candidate's page
     # (candidates.services.candidate_disclose: the DISCLOSE audit entry and the mail), and a

@@ -104,3 +104,31 @@ def test_roles_without_the_permission_cannot_disclose(client):
     candidate = CandidateFactory()
     response = client.get(reverse("admin:candidates_candidate_disclose", args=[candidate.pk]))
     assert response.status_code == 403
+
+
+def test_a_restricted_contact_is_shown_by_customer_only_in_every_history(client, recruiter):
+    """Restriction (GDPR Art. 18) stops the use of a contact person's data: the disclosure
+    history on the candidate's page, the disclosure record and the candidate's access report
+    keep the customer and leave the restricted person's name out."""
+    from customers.models import ContactPerson
+    from privacy.subject_data import collect
+
+    contact = ContactPersonFactory(first_name="Bodil", last_name="Brandt")
+    candidate = CandidateFactory()
+    disclosure = candidate_disclose(
+        candidate=candidate, company=contact.company, contact=contact, method="phone",
+        actor=recruiter,
+    )  # fmt: skip
+    pages = [
+        reverse("admin:candidates_candidate_change", args=[candidate.pk]),
+        reverse("admin:candidates_disclosure_change", args=[disclosure.pk]),
+    ]
+    assert all("Bodil Brandt" in client.get(page).content.decode() for page in pages)
+
+    ContactPerson.objects.filter(pk=contact.pk).update(is_restricted=True)
+    for page in pages:
+        html = client.get(page).content.decode()
+        assert "Bodil" not in html and "Brandt" not in html
+        assert f"En kontaktperson hos {contact.company.name} (begrænset)" in html
+    (shown,) = collect([candidate], language="da").disclosures
+    assert shown.customer == contact.company.name and "Bodil" not in shown.contact
