@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import (
+    BlindIndexedQuerySet,
     BlindIndexField,
     EncryptedCharField,
     EncryptedDecimalField,
@@ -101,6 +102,9 @@ class Employee(PersonRecord):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # update(cpr=...) keeps cpr_index in step, as save() does.
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("employee")

@@ -172,6 +172,27 @@ class BlindIndexField(models.CharField):
         return value
 
 
+class BlindIndexedQuerySet(models.QuerySet):
+    """A QuerySet whose ``update()`` keeps every ``BlindIndexField`` in step with its source,
+    as ``save()`` does: ``update(cpr=...)`` sets ``cpr_index`` too. A source updated with an
+    expression (an F() or a function) cannot be indexed in Python and is refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        for field in self.model._meta.concrete_fields:
+            if not isinstance(field, BlindIndexField) or field.source not in kwargs:
+                continue
+            if field.name in kwargs or field.attname in kwargs:
+                raise TypeError(f"{field.name} is derived from {field.source}: update only that")
+            value = kwargs[field.source]
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(
+                    f"{self.model.__name__}.{field.source} cannot be updated with an expression: "
+                    f"its blind index {field.name} is computed from the value; save each row"
+                )
+            kwargs[field.attname] = field.index_of(value) if value else ""
+        return super().update(**kwargs)
+
+
 class EncryptedDateField(EncryptedTextField):
     """A date, encrypted (e.g. when a criminal record certificate was seen)."""
 

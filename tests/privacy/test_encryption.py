@@ -99,3 +99,23 @@ def test_a_plaintext_value_in_an_encrypted_column_raises_instead_of_being_shown(
         )
     with pytest.raises(DecryptionError):
         Employee.objects.get(pk=employee.pk)
+
+
+def test_updating_a_cpr_number_in_bulk_keeps_its_blind_index_in_step():
+    """QuerySet.update() bypasses save(), which derives the index: the Employee queryset sets
+    the index with the number, so a search by CPR finds the new number and not the old."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    employee = EmployeeFactory(cpr="010190-1234")
+    Employee.objects.filter(pk=employee.pk).update(cpr="020290-2345")
+    employee.refresh_from_db()
+    assert employee.cpr_index == blind_index(normalize_cpr("020290-2345"))
+    assert list(Employee.objects.filter(cpr_index=blind_index("0101901234"))) == []
+    Employee.objects.filter(pk=employee.pk).update(cpr="")  # erased: no index of it left
+    employee.refresh_from_db()
+    assert employee.cpr == "" and employee.cpr_index == ""
+    with pytest.raises(TypeError, match="expression"):
+        Employee.objects.update(cpr=Concat(F("cpr"), Value("")))
+    with pytest.raises(TypeError, match="derived"):
+        Employee.objects.update(cpr="010190-1234", cpr_index="x")
