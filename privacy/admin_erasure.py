@@ -25,6 +25,7 @@ from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .erasure import (
     ACTION_LABELS,
@@ -235,19 +236,22 @@ class ErasureAdminMixin:
                 self._errors(request, error)
                 return HttpResponseRedirect(here)
             counts = summary.counts
-            self.message_user(
-                request,
-                _(
-                    "Done: %(erased)d records erased, %(restricted)d restricted, %(kept)d kept. "
-                    "The decision letter is ready below; tell the recipients next."
-                )
-                % {
-                    "erased": counts.get("erase", 0),
-                    "restricted": counts.get("restrict", 0),
-                    "kept": counts.get("keep", 0),
-                },
-                messages.SUCCESS,
-            )
+            done = _(
+                "Done: %(erased)d records erased, %(restricted)d restricted, %(kept)d kept. "
+                "The decision letter is ready below; tell the recipients next."
+            ) % {
+                "erased": counts.get("erase", 0),
+                "restricted": counts.get("restrict", 0),
+                "kept": counts.get("keep", 0),
+            }
+            emptied = sum(len(d.erase_fields) for d in summary.field_erasures)
+            if emptied:  # erased inside records that are restricted, not counted above
+                done += " " + ngettext(
+                    "In the restricted records %(count)d field that no law keeps was emptied.",
+                    "In the restricted records %(count)d fields that no law keeps were emptied.",
+                    emptied,
+                ) % {"count": emptied}
+            self.message_user(request, done, messages.SUCCESS)
             if summary.skipped:
                 self.message_user(
                     request,

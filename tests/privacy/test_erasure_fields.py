@@ -279,3 +279,13 @@ def test_the_review_page_shows_each_field_erased_now_on_its_own_line(client, for
     content = response.content.decode()
     assert content.count('class="erase-field"') == len(NOT_REQUIRED_BY_LAW)
     assert 'value="' + group["decision"].key + '"' in content
+
+
+def test_the_dpo_is_told_how_many_fields_were_emptied_in_restricted_records(client, former, dpo):
+    request = verified(former["request"], dpo)
+    client.force_login(dpo)
+    keys = [g["decision"].key for g in client.get(page("erasure", request)).context["groups"]]
+    response = client.post(page("erasure", request), {"decision": keys}, follow=True)
+    (message,) = response.context["messages"]
+    assert "begrænset: 1" in str(message)
+    assert f"{len(NOT_REQUIRED_BY_LAW)} felter, som ingen lov opbevarer, tømt" in str(message)
