@@ -12,6 +12,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-6f1c0a9e0c7b4d8a9f3e2b1c")
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'serop.sqlite3'}")}
+# Persistent connections when CONN_MAX_AGE says so (seconds), health-checked as in production.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 
 FIELD_ENCRYPTION_KEYS: list[str] = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["Pn2uMVin09m06Ci7jvErVvjwQvJaIdR4By0Co9hpiJQ="]

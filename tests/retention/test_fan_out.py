@@ -19,9 +19,10 @@ from retention import engine, purge
 from retention.batches import DONE, NOTHING, STOPPED
 from retention.models import RetentionBatch, RetentionRun, Tombstone
 from retention.tasks import dispatch_batches, run_retention_rule
+from tests.workers import delete_queue, start_worker, stop, wait_for
 
 from . import at, bulk_candidates, media_path, rows_of, seed_candidate
-from .test_worker import children_per_candidate, delete_queue, start_worker, stop, wait_for
+from .test_worker import children_per_candidate
 
 RULE = "cv_bank_inactivity"
 TODAY = dt.date(2026, 6, 1)

@@ -4,21 +4,17 @@ nothing is half-deleted, and the next worker finishes the job."""
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 
 from candidates import models as cm
 from retention.models import RetentionRun, Tombstone
 from retention.tasks import run_retention_rule
-from serop.celery import app
+from tests.workers import delete_queue, start_worker, stop, wait_for
 
 from . import bulk_candidates, seed_candidate
 
@@ -26,70 +22,6 @@ RULE = "cv_bank_inactivity"
 PEOPLE = 3000
 BATCH = 50  # 60 batches: long enough to be killed in the middle
 CHILDREN = (cm.CandidateDocument, cm.Education, cm.Experience, cm.ActivityEvent)
-
-
-def start_worker(queue, log):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        # The development settings read everything from the environment; point them at this
-        # test's database, broker and media folder, with the test keys.
-        "DJANGO_SETTINGS_MODULE": "serop.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
-        "LOG_LEVEL": "INFO",
-    }
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "serop",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        f"--queues={queue}",
-        f"--hostname={queue}-{uuid.uuid4().hex[:6]}@%h",
-        "--without-heartbeat",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel=INFO",
-    ]
-    return subprocess.Popen(  # noqa: S603 - our own command line
-        command,
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_for(condition, *, timeout, what, log):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.01)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
-
-
-def stop(worker):
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def delete_queue(name):
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(name)
 
 
 def children_per_candidate(ids):
