@@ -31,6 +31,7 @@ from candidates.models import Candidate
 from candidates.services import candidate_record_activity
 from consents.models import ConsentRecord, ConsentText
 from consents.purposes import ConsentPurpose
+from consents.texts import in_force
 from privacy.audit import Action, audit, client_ip
 
 from .models import DeletionNotice
@@ -231,11 +232,7 @@ def profile_keep(*, token: str, request: HttpRequest) -> date:
         now = timezone.now()
         # A CV-bank signup cannot happen without a published text, so one exists; if not, the
         # error rolls the whole keep back rather than keeping a profile without proof.
-        text = (
-            ConsentText.objects.filter(purpose=ConsentPurpose.CV_BANK, published_at__lte=now)
-            .order_by("-version")
-            .first()
-        )
+        text = in_force([ConsentPurpose.CV_BANK], at=now).get(ConsentPurpose.CV_BANK)
         if text is None:
             raise ConsentText.DoesNotExist("No published CV-bank consent text")
         candidate_record_activity(candidate=candidate, kind=ActivityKind.KEPT_PROFILE, at=now)

@@ -135,6 +135,25 @@ class PayrollRecordFactory(DjangoModelFactory):
     net_pay = Decimal("19060.00")
 
 
+class WebshopOrderFactory(DjangoModelFactory):
+    """A private buyer's webshop order, placed in the financial year 2024 (kept for the
+    Bookkeeping Act until the end of 2029)."""
+
+    class Meta:
+        model = km.WebshopOrder
+
+    order_number = factory.Sequence(lambda n: f"W-{1000 + n}")
+    first_name = "Mette"
+    last_name = "Erasmussen"
+    street = "Bredgade 1"
+    postcode = "4200"
+    city = "Slagelse"
+    phone = "20304050"
+    email = "mette@example.dk"
+    total = Decimal("499.00")
+    placed_at = factory.LazyFunction(lambda: timezone.make_aware(dt.datetime(2024, 3, 1, 12)))
+
+
 class ConsentTextFactory(DjangoModelFactory):
     class Meta:
         model = ConsentText

@@ -23,26 +23,14 @@ from privacy.roles import Role
 from privacy.subject_requests import subject_request_verify
 from retention.anonymise import anonymise_orders
 from retention.models import RetentionRun, Tombstone
-from tests.factories import request_for
+from tests.factories import WebshopOrderFactory, request_for
 
 PLACED = timezone.make_aware(dt.datetime(2024, 3, 1, 12))
 KEPT_UNTIL = dt.date(2029, 12, 31)  # 5 years after the end of the financial year 2024
 
 
 def order(number, email, **kwargs):
-    return km.WebshopOrder.objects.create(
-        order_number=number,
-        first_name="Mette",
-        last_name="Erasmussen",
-        street="Bredgade 1",
-        postcode="4200",
-        city="Slagelse",
-        phone="20304050",
-        email=email,
-        total=Decimal("499.00"),
-        placed_at=PLACED,
-        **kwargs,
-    )
+    return WebshopOrderFactory(order_number=number, email=email, placed_at=PLACED, **kwargs)
 
 
 def staff(role):

@@ -49,6 +49,8 @@ from tests.factories import (
     ConsentRecordFactory,
     EmployeeFactory,
     PayrollRecordFactory,
+    WebshopOrderFactory,
+    request_for,
 )
 from tests.retention import seed_candidate
 
@@ -125,21 +127,7 @@ def world(dpo):
     colleague = EmployeeFactory(employment_end=ENDED)
     PayrollRecordFactory(employee=colleague)
 
-    request = subject_request_receive(
-        kind="erasure",
-        channel="email",
-        requester_name="Mette Erasmussen",
-        requester_email="mette@example.dk",
-        actor=dpo,
-    )
-    for record in (person, employee):
-        RequestMatch.objects.create(
-            request=request,
-            content_type=ContentType.objects.get_for_model(record),
-            object_id=str(record.pk),
-            label=str(record),
-            confirmed=True,
-        )
+    request = request_for(person, employee, actor=dpo, requester_email="mette@example.dk")
     return {
         "request": request,
         "candidate": person,
@@ -253,17 +241,8 @@ def test_a_hold_on_one_document_keeps_the_whole_profile(world, dpo):
 
 
 def test_a_webshop_order_kept_for_the_bookkeeping_act_is_restricted_to_the_year_end(world, dpo):
-    order = km.WebshopOrder.objects.create(
-        order_number="W-1001",
-        first_name="Mette",
-        last_name="Erasmussen",
-        street="Bredgade 1",
-        postcode="4200",
-        city="Slagelse",
-        phone="20304050",
-        email="mette@example.dk",
-        total=Decimal("499.00"),
-        placed_at=timezone.make_aware(dt.datetime(2024, 3, 1, 12)),
+    order = WebshopOrderFactory(
+        order_number="W-1001", placed_at=timezone.make_aware(dt.datetime(2024, 3, 1, 12))
     )
     RequestMatch.objects.create(
         request=world["request"],
